@@ -1,0 +1,307 @@
+"""Entries and search results as terminal renderables, plain text or JSON. Returns, never prints.
+
+Rich is imported only inside the functions that build terminal output, so piped and JSON runs
+never pay for it. All knowledge-base and query text passes through strip_control before display:
+it is data, and must not move the cursor or recolour the terminal.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase
+from upfaq.search import Match, Result
+from upfaq.text import strip_control
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+Highlighter = Callable[[str], Sequence[tuple[int, int]]]
+"""Given a text, the (start, end) spans of the words the query matched in it."""
+
+
+class Mode(enum.Enum):
+    """How output is written."""
+
+    RICH = "rich"
+    PLAIN = "plain"
+    JSON = "json"
+
+
+def choose_mode(*, json_flag: bool, plain_flag: bool, isatty: bool, env: Mapping[str, str]) -> Mode:
+    """The one place that decides the output mode: an explicit flag beats FORCE_COLOR beats detection."""
+    if json_flag:
+        return Mode.JSON
+    if plain_flag:
+        return Mode.PLAIN
+    if env.get("FORCE_COLOR"):
+        return Mode.RICH
+    return Mode.RICH if isatty else Mode.PLAIN
+
+
+# -- shared wording ----------------------------------------------------------------------------
+
+
+def warnings(entry: Entry, kb: KnowledgeBase) -> list[str]:
+    """What a reader must be told before trusting this entry, one sentence each."""
+    found: list[str] = []
+    if entry.authority == "community":
+        found.append("Community answer: not official policy.")
+    elif entry.authority == "doubtful":
+        found.append("Doubtful source: this answer may not describe this platform's policy.")
+    others = [kb.get(other) for other in entry.conflicts]
+    if others:
+        names = ", ".join(
+            f'{other_id} ("{other.question}")' if other else other_id
+            for other_id, other in zip(entry.conflicts, others, strict=True)
+        )
+        verb = "says" if len(others) == 1 else "say"
+        found.append(f"Sources disagree: {names} {verb} otherwise.")
+    return [strip_control(w) for w in found]
+
+
+def origin_label(entry: Entry) -> str:
+    """Where an entry came from, for people: the file, or "bundled"."""
+    return "bundled" if entry.origin == BUNDLED_NAME else entry.origin
+
+
+# -- JSON --------------------------------------------------------------------------------------
+
+
+def entry_object(entry: Entry, kb: KnowledgeBase) -> dict[str, Any]:
+    """The stable JSON form of an entry."""
+    return {
+        "id": entry.id,
+        "question": entry.question,
+        "answer": entry.answer,
+        "topic": entry.topic,
+        "tags": list(entry.tags),
+        "aliases": list(entry.aliases),
+        "source": entry.source,
+        "authority": entry.authority,
+        "conflicts": list(entry.conflicts),
+        "related": list(entry.related),
+        "note": entry.note,
+        "warnings": warnings(entry, kb),
+        "file": origin_label(entry),
+    }
+
+
+def ask_object(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
+    """The JSON object for one answered (or unanswered) query."""
+    return {
+        "query": result.query,
+        "answered": result.answered,
+        "results": [{**entry_object(m.entry, kb), "score": m.score} for m in result.matches],
+        "suggestions": [
+            {"id": m.entry.id, "question": m.entry.question, "score": m.score} for m in result.suggestions
+        ],
+    }
+
+
+# JSON's own escaping leaves DEL, C1 controls and bidi overrides raw when ensure_ascii is off.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def to_json(value: object, *, indent: int | None = 2) -> str:
+    """Serialise to JSON that is readable UTF-8 yet carries no raw control character."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# -- plain text --------------------------------------------------------------------------------
+
+
+def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = ()) -> str:
+    """An answer as plain text: question, answer, warnings, facts line, related matches."""
+    entry = match.entry
+    lines = [_clean(entry.question), "", _clean(entry.answer)]
+    for warning in warnings(entry, kb):
+        lines += ["", f"Warning: {warning}"]
+    if entry.note:
+        lines += ["", f"Note: {_clean(entry.note)}"]
+    lines += ["", _facts(entry, f"score {match.score:g}")]
+    if related:
+        lines += ["", "Related:"]
+        lines += [f"  {m.entry.id}: {_clean(m.entry.question)} ({m.score:g})" for m in related]
+    return "\n".join(lines)
+
+
+def plain_no_answer(result: Result) -> str:
+    """The message for a query with no confident answer, with any near misses."""
+    lines = [f'No confident answer for "{_clean(result.query)}".']
+    if result.suggestions:
+        lines.append("Did you mean:")
+        lines += [f"  {m.entry.id}: {_clean(m.entry.question)} ({m.score:g})" for m in result.suggestions]
+    else:
+        lines.append("Try other words, or browse with: upfaq list")
+    return "\n".join(lines)
+
+
+def plain_entry(entry: Entry, kb: KnowledgeBase) -> str:
+    """One entry in full, every field labelled."""
+    lines = [_clean(entry.question), "", _clean(entry.answer), ""]
+    for warning in warnings(entry, kb):
+        lines.append(f"Warning: {warning}")
+    for label, value in _details(entry):
+        lines.append(f"{label}: {value}")
+    return "\n".join(lines)
+
+
+def plain_list(entries: Iterable[Entry]) -> str:
+    """Entries grouped by topic: a topic line, then an indented "id  question" line each."""
+    lines: list[str] = []
+    for topic, group in _by_topic(entries):
+        if lines:
+            lines.append("")
+        lines.append(_clean(topic))
+        width = max(len(e.id) for e in group)
+        for entry in group:
+            flag = f"  [{entry.authority}]" if not entry.trusted else ""
+            lines.append(f"  {entry.id:<{width}}  {_clean(entry.question)}{flag}")
+    return "\n".join(lines)
+
+
+def plain_suggestions(word: str, candidates: Sequence[str]) -> str:
+    """An unknown id with the closest known ones."""
+    text = f"no entry with id '{_clean(word)}'"
+    if candidates:
+        text += "; did you mean: " + ", ".join(candidates)
+    return text
+
+
+# -- terminal (Rich) ---------------------------------------------------------------------------
+
+
+def rich_answer(
+    match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = (), highlight: Highlighter | None = None
+) -> RenderableType:
+    """An answer as a Rich panel: question as title, answer, warnings, facts; related beneath."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    entry = match.entry
+    body: list[RenderableType] = [_highlighted(entry.answer, highlight)]
+    for warning in warnings(entry, kb):
+        body += [Text(""), Text(f"⚠ {warning}", style="bold yellow")]
+    if entry.note:
+        body += [Text(""), Text.assemble(("Note: ", "bold"), _clean(entry.note), style="italic")]
+    body += [Text(""), Text(_facts(entry, f"score {match.score:g}"), style="dim")]
+    border = "green" if entry.trusted and not entry.conflicts else "yellow"
+    title = _highlighted(entry.question, highlight)
+    title.stylize("bold")
+    parts: list[RenderableType] = [Panel(Group(*body), title=title, title_align="left", border_style=border)]
+    if related:
+        lines = Text("Related:", style="bold")
+        for m in related:
+            lines.append(f"\n  {m.entry.id}", style="cyan")
+            lines.append(f"  {_clean(m.entry.question)} ({m.score:g})")
+        parts.append(lines)
+    return Group(*parts)
+
+
+def rich_no_answer(result: Result) -> RenderableType:
+    """The no-answer message for a terminal."""
+    from rich.text import Text
+
+    text = Text(f'No confident answer for "{_clean(result.query)}".', style="bold")
+    if result.suggestions:
+        text.append("\nDid you mean:")
+        for m in result.suggestions:
+            text.append(f"\n  {m.entry.id}", style="cyan")
+            text.append(f"  {_clean(m.entry.question)} ({m.score:g})")
+    else:
+        text.append("\nTry other words, or browse with: upfaq list", style="not bold")
+    return text
+
+
+def rich_entry(entry: Entry, kb: KnowledgeBase) -> RenderableType:
+    """One entry in full: a panel with the answer, then a table of every field."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.table import Table
+    from rich.text import Text
+
+    body: list[RenderableType] = [Text(_clean(entry.answer))]
+    for warning in warnings(entry, kb):
+        body += [Text(""), Text(f"⚠ {warning}", style="bold yellow")]
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="bold")
+    table.add_column()
+    for label, value in _details(entry):
+        table.add_row(label, Text(value))
+    border = "green" if entry.trusted and not entry.conflicts else "yellow"
+    title = Text(_clean(entry.question), style="bold")
+    return Group(Panel(Group(*body), title=title, title_align="left", border_style=border), table)
+
+
+def rich_list(entries: Iterable[Entry]) -> RenderableType:
+    """Entries grouped by topic in one table."""
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
+    table.add_column("id", style="cyan", no_wrap=True)
+    table.add_column("question")
+    for topic, group in _by_topic(entries):
+        table.add_row(Text(_clean(topic), style="bold magenta"), "")
+        for entry in group:
+            question = Text(_clean(entry.question))
+            if not entry.trusted:
+                question.append(f"  [{entry.authority}]", style="yellow")
+            table.add_row(Text(entry.id), question)
+    return table
+
+
+# -- helpers -----------------------------------------------------------------------------------
+
+
+def _clean(text: str) -> str:
+    return strip_control(text)
+
+
+def _facts(entry: Entry, extra: str) -> str:
+    parts = [f"topic: {entry.topic}", f"id: {entry.id}"]
+    if entry.source:
+        parts.append(f"source: {entry.source}")
+    parts.append(extra)
+    return _clean(" | ".join(parts))
+
+
+def _details(entry: Entry) -> list[tuple[str, str]]:
+    rows = [("id", entry.id), ("topic", entry.topic)]
+    optional = [
+        ("tags", ", ".join(entry.tags)),
+        ("aliases", " | ".join(entry.aliases)),
+        ("source", entry.source),
+        ("authority", entry.authority or ""),
+        ("conflicts", ", ".join(entry.conflicts)),
+        ("related", ", ".join(entry.related)),
+        ("note", entry.note),
+    ]
+    rows += [(label, value) for label, value in optional if value]
+    rows.append(("file", origin_label(entry)))
+    return [(label, _clean(value)) for label, value in rows]
+
+
+def _by_topic(entries: Iterable[Entry]) -> list[tuple[str, list[Entry]]]:
+    groups: dict[str, list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.topic, []).append(entry)
+    return list(groups.items())
+
+
+def _highlighted(text: str, highlight: Highlighter | None) -> Any:
+    from rich.text import Text
+
+    clean = _clean(text)
+    rendered = Text(clean)
+    if highlight:
+        for start, end in highlight(clean):
+            rendered.stylize("bold cyan underline", start, end)
+    return rendered

@@ -1,0 +1,126 @@
+"""Text analysis shared by ranking and rendering: normalisation, tokens, stems, stop words.
+
+Everything here is pure and deterministic. The same functions analyse knowledge-base text and
+user queries, so a word is found exactly when both sides reduce it to the same term.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+# Words that carry no meaning for retrieval. Question words are here on purpose: "how do I"
+# appears in half of all FAQ questions and says nothing about which one is meant.
+STOP_WORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can can't cannot could couldn't did didn't do does doesn't
+    doing don't down during each few for from further get gets getting got had hadn't has hasn't
+    have haven't having he her here hers herself him himself his how i i'm if in into is isn't it
+    it's its itself just let's may me might more most must mustn't my myself need no nor not now
+    of off ok okay on once only or other ought our ours ourselves out over own please same shall
+    she should shouldn't so some such than that that's the their theirs them themselves then there
+    there's these they this those through to too under until up upon us very via was wasn't we
+    were weren't what what's when where which while who whom why will with won't would wouldn't
+    yes you you'd you'll you're you've your yours yourself yourselves im ive dont cant whats
+    """.split()
+)
+
+_WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
+
+# C0 and C1 control characters, DEL, and the bidirectional overrides that can disguise text.
+# Tab and newline are kept: they are layout, not control.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_control(text: str) -> str:
+    """Remove terminal control characters (ESC, NUL, C1, bidi overrides) from display text."""
+    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+@lru_cache(maxsize=65536)
+def fold(word: str) -> str:
+    """Case-fold a word and drop accents and apostrophes: "Café's" -> "cafes"."""
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in "'’")
+
+
+def words(text: str) -> list[str]:
+    """Split text into folded words, stop words included."""
+    return [fold(m.group()) for m in _WORD.finditer(text)]
+
+
+def word_spans(text: str) -> list[tuple[int, int, str]]:
+    """Each word of text as (start, end, folded word), for highlighting."""
+    return [(m.start(), m.end(), fold(m.group())) for m in _WORD.finditer(text)]
+
+
+_SUFFIXES = (
+    # (suffix, replacement, shortest stem left); longest first, the first that fits wins.
+    ("ational", "ate", 3),
+    ("ations", "", 3),
+    ("ation", "", 3),
+    ("ments", "", 4),
+    ("ment", "", 4),
+    ("ness", "", 4),
+    ("ingly", "", 3),
+    ("ings", "", 3),
+    ("ing", "", 3),
+    ("ies", "y", 2),
+    ("ied", "y", 2),
+    ("ers", "", 4),
+    ("er", "", 4),
+    ("edly", "", 3),
+    ("ed", "", 3),
+    ("ly", "", 4),
+    ("ates", "", 4),
+    ("ate", "", 4),
+    ("al", "", 4),
+    ("es", "", 4),
+    ("e", "", 3),
+    ("s", "", 3),
+)
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """Reduce a folded word to a light stem so inflections meet: "interviews" -> "interview".
+
+    Deliberately conservative (no Porter step tables): it only has to make the common English
+    inflections of one word agree, and it must never merge unrelated words.
+    """
+    if len(word) <= 3 or not word.isalpha():
+        return word
+    if word.endswith(("ss", "us", "is")):
+        return word
+    for suffix, replacement, shortest in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= shortest:
+            base = word[: len(word) - len(suffix)] + replacement
+            # "running" -> "runn" -> "run": undouble a final consonant left by a suffix.
+            if (
+                not replacement
+                and suffix[0] in "ie"
+                and len(base) >= 4
+                and base[-1] == base[-2]
+                and base[-1] not in "aeiouls"
+            ):
+                base = base[:-1]
+            # "communicating" -> "communicat" -> "communic", to meet "communicate".
+            if suffix in ("ing", "ed") and base.endswith("at") and len(base) >= 6:
+                base = base[:-2]
+            return base
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The searchable terms of text: folded, stop words removed, stemmed."""
+    return [stem(w) for w in words(text) if w not in STOP_WORDS]
+
+
+def clean_input(text: str) -> str:
+    """Make user input printable: undecodable bytes (surrogate escapes) become U+FFFD."""
+    try:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # a surrogate that no byte was escaped into
+        return text.encode("utf-8", "replace").decode("utf-8")
