@@ -35,7 +35,7 @@ def main() -> None:
         start = time.perf_counter()
         result = index.search(row["query"], limit=5, threshold=0.0)
         elapsed += time.perf_counter() - start
-        ranked = [m for m in result.matches]
+        ranked = list(result.matches)
         confident = [m for m in ranked if m.score >= args.threshold]
         expect = set(row["expect"])
         if expect:
@@ -59,7 +59,8 @@ def main() -> None:
                 print(f"  answered: {row['query']!r} -> {confident[0].entry.id} {confident[0].score}")
     print(f"entries {len(kb.entries)}  queries {len(rows)} ({answerable} answerable, {unanswerable} no answer)")
     if answerable:
-        print(f"top-1 {top1 / answerable:.3f}  MRR@5 {mrr / answerable:.3f}  wrongly rejected {wrongly_rejected / answerable:.3f}")
+        share = wrongly_rejected / answerable
+        print(f"top-1 {top1 / answerable:.3f}  MRR@5 {mrr / answerable:.3f}  wrongly rejected {share:.3f}")
     if unanswerable:
         print(f"no-answer rejected {rejected / unanswerable:.3f}")
     print(f"time per query {1000 * elapsed / len(rows):.2f} ms")

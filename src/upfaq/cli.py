@@ -11,6 +11,7 @@ import errno
 import os
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TextIO
 
 import typer
@@ -32,14 +33,14 @@ RELATED = 3
 """How many further confident matches an answer lists as related."""
 
 
-
-class Shell(str, enum.Enum):
+class Shell(enum.StrEnum):
     """Shells that `upfaq completion` writes a script for."""
 
     BASH = "bash"
     ZSH = "zsh"
     FISH = "fish"
     POWERSHELL = "powershell"
+
 
 EPILOG = """\b
 Exit status: 0 answered or found; 1 no confident answer, unknown id or topic (for
@@ -169,7 +170,9 @@ def ask(
             metavar="QUERY...", help="Your question in your own words, or '-' to read one query per line from stdin."
         ),
     ] = None,
-    limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help="How many answers to show in full.")] = 1,
+    limit: Annotated[
+        int, typer.Option("--limit", "-n", min=1, metavar="N", help="How many answers to show in full.")
+    ] = 1,
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
 ) -> None:
@@ -212,8 +215,8 @@ def _stdin_lines() -> Iterator[str]:
     if hasattr(stream, "reconfigure"):
         stream.reconfigure(errors="replace")
     try:
-        for line in stream:
-            line = clean_input(line).strip()
+        for raw in stream:
+            line = clean_input(raw).strip()
             if line:
                 yield line
     except OSError as error:
@@ -246,9 +249,7 @@ def _show_result(out: Output, result: Result, kb: KnowledgeBase, index: Index, l
         out.rich(render.rich_no_answer(result), err=not batch)
     for number, match in enumerate(shown):
         last = number == len(shown) - 1
-        renderable = render.rich_answer(
-            match, kb, related=related if last else (), highlight=index.highlighter(match)
-        )
+        renderable = render.rich_answer(match, kb, related=related if last else (), highlight=index.highlighter(match))
         out.rich(renderable)
 
 
@@ -279,9 +280,7 @@ def list_entries(
         wanted = clean_input(topic).casefold()
         entries = [e for e in entries if e.topic.casefold() == wanted]
         if not entries:
-            raise CliError(
-                f"no topic '{clean_input(topic)}'; topics: {', '.join(kb.topics)}", ExitStatus.NO_ANSWER
-            )
+            raise CliError(f"no topic '{clean_input(topic)}'; topics: {', '.join(kb.topics)}", ExitStatus.NO_ANSWER)
     if out.mode is Mode.JSON:
         out.json([render.entry_object(e, kb) for e in entries])
     elif out.mode is Mode.PLAIN:
@@ -293,7 +292,8 @@ def list_entries(
 @app.command(epilog=EPILOG)
 def show(
     entry_id: Annotated[
-        str, typer.Argument(metavar="ID", help="The entry's id, as `upfaq list` shows it.", autocompletion=_complete_ids)
+        str,
+        typer.Argument(metavar="ID", help="The entry's id, as `upfaq list` shows it.", autocompletion=_complete_ids),
     ],
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
@@ -325,22 +325,23 @@ def show(
 @app.command()
 def completion(
     shell: Annotated[
-        Shell | None, typer.Argument(metavar="[SHELL]", help="bash, zsh, fish or powershell (default: the one $SHELL names).")
+        Shell | None,
+        typer.Argument(metavar="[SHELL]", help="bash, zsh, fish or powershell (default: the one $SHELL names)."),
     ] = None,
 ) -> None:
     """Print the shell completion script; it completes ids and topics too.
-
-    Writes to stdout only: no shell start-up file is edited.
 
     \b
     Examples:
       upfaq completion bash > ~/.local/share/bash-completion/completions/upfaq
       upfaq completion zsh > "${fpath[1]}/_upfaq"
       upfaq completion fish > ~/.config/fish/completions/upfaq.fish
+
+    Writes to stdout only: no shell start-up file is edited.
     """
     from typer._completion_shared import get_completion_script
 
-    chosen = shell.value if shell else os.path.basename(os.environ.get("SHELL", ""))
+    chosen = shell.value if shell else Path(os.environ.get("SHELL", "")).name
     if chosen not in {s.value for s in Shell}:
         raise CliError("cannot tell the shell from $SHELL: name it, e.g. upfaq completion bash")
     sys.stdout.write(get_completion_script(prog_name="upfaq", complete_var=COMPLETE_VAR, shell=chosen) + "\n")
@@ -349,7 +350,7 @@ def completion(
 # -- entry point -------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None, prog_name: str = "upfaq") -> int:
+def main(argv: list[str] | None = None, prog_name: str = "upfaq") -> int:  # noqa: PLR0911, PLR0912 - one exit per failure kind
     """Run upfaq with argv (default: sys.argv[1:]) and return the exit status. Never raises."""
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
@@ -387,7 +388,7 @@ def main(argv: list[str] | None = None, prog_name: str = "upfaq") -> int:
             return ExitStatus.OK
         _silence_stdout()
         return _fail(f"cannot write output: {error.strerror or error}", ExitStatus.OUTPUT_ERROR)
-    except Exception as error:  # noqa: BLE001 - the last line of defence: one line, never a traceback
+    except Exception as error:
         if os.environ.get("UPFAQ_DEBUG"):
             raise
         return _fail(f"internal error: {type(error).__name__}: {error} (UPFAQ_DEBUG=1 shows more)", ExitStatus.INTERNAL)

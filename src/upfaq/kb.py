@@ -160,7 +160,7 @@ def _entry_lines(text: str) -> list[int]:
     return [i for i, line in enumerate(text.splitlines(), 1) if line.strip().startswith("[[entry]]")]
 
 
-def _entry(table: object, label: str, line: int | None, index: int) -> Entry:
+def _entry(table: object, label: str, line: int | None, index: int) -> Entry:  # noqa: PLR0912 - one check per field
     where = f"entry {index + 1}"
     if not isinstance(table, dict):
         raise KBError(label, f"{where}: must be a table", line)

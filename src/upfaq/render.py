@@ -97,9 +97,7 @@ def ask_object(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
         "query": result.query,
         "answered": result.answered,
         "results": [{**entry_object(m.entry, kb), "score": m.score} for m in result.matches],
-        "suggestions": [
-            {"id": m.entry.id, "question": m.entry.question, "score": m.score} for m in result.suggestions
-        ],
+        "suggestions": [{"id": m.entry.id, "question": m.entry.question, "score": m.score} for m in result.suggestions],
     }
 
 
@@ -270,7 +268,10 @@ def _facts(entry: Entry, extra: str) -> str:
     if entry.source:
         parts.append(f"source: {entry.source}")
     parts.append(extra)
-    return _clean(" | ".join(parts))
+    text = " | ".join(parts)
+    if entry.related:
+        text += "\nsee also: " + ", ".join(entry.related)
+    return _clean(text)
 
 
 def _details(entry: Entry) -> list[tuple[str, str]]:

@@ -95,7 +95,7 @@ def _synonym_term(group: str) -> str:
 class Index:
     """A knowledge base prepared for searching. Build once, query many times."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:
+    def __init__(self, kb: KnowledgeBase) -> None:  # noqa: PLR0912 - one pass builds every posting list
         self.kb = kb
         self.entries = kb.entries
         self._single: dict[str, list[str]] = defaultdict(list)
@@ -140,9 +140,7 @@ class Index:
         self._surface_words = list(self._surface)
 
         count = len(self.entries)
-        self._idf = {
-            term: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._fields.items()
-        }
+        self._idf = {term: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._fields.items()}
         self._unseen_idf = math.log(1 + (count + 0.5) / 0.5)
         self._phrasing_weight = [
             [sum(self._idf[t] for t in found) for found in per_entry] for per_entry in phrasing_terms
@@ -165,7 +163,7 @@ class Index:
                     found.extend(groups)
         return found
 
-    def _tokens(self, query: str) -> list[_Token]:
+    def _tokens(self, query: str) -> list[_Token]:  # noqa: PLR0912 - exact, synonym, typo: each its own branch
         tokens: list[_Token] = []
         seen: set[str] = set()
         folded = words(query)
@@ -185,16 +183,18 @@ class Index:
             if term in self._fields:
                 alternatives.append((term, 1.0, "exact"))
             groups = [*self._single.get(term, ()), *phrase_groups.get(position, ())]
+            for group in dict.fromkeys(groups):
+                if group in self._fields:
+                    alternatives.append((group, SYNONYM_FACTOR, "synonym"))
             if not alternatives and not groups:
                 for candidate, distance in self._typos(word):
                     factor = 1.0 - 0.12 * distance
                     candidate_stem = self._surface[candidate]
                     if candidate_stem in self._fields:
                         alternatives.append((candidate_stem, factor, "typo"))
-                    groups.extend(self._single.get(candidate_stem, ()))
-            for group in dict.fromkeys(groups):
-                if group in self._fields:
-                    alternatives.append((group, SYNONYM_FACTOR, "synonym"))
+                    for group in self._single.get(candidate_stem, ()):
+                        if group in self._fields:
+                            alternatives.append((group, factor * SYNONYM_FACTOR, "typo"))
             if alternatives:
                 weight = max(self._idf[t] for t, _, _ in alternatives)
                 if alternatives[0][2] == "exact":

@@ -1,0 +1,87 @@
+"""Shared fixtures: a tiny knowledge base built in code, and a way to run the CLI in-process."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from upfaq.cli import main
+from upfaq.kb import KnowledgeBase, from_dict
+
+ROOT = Path(__file__).resolve().parent.parent
+
+TINY = {
+    "synonyms": {"video": ["skype", "zoom", "call"], "pay": ["pay", "payment", "invoice"]},
+    "entry": [
+        {
+            "id": "calls",
+            "question": "Can I take calls with customers?",
+            "answer": "Calls must happen on the platform.",
+            "topic": "Talking",
+            "tags": ["calls"],
+            "aliases": ["Can I use a video call app?"],
+            "authority": "official",
+            "conflicts": ["rumour"],
+        },
+        {
+            "id": "rumour",
+            "question": "Is it fine to call customers on skype?",
+            "answer": "Sure, skype calls are fine, just get paid on the platform.",
+            "topic": "Talking",
+            "authority": "community",
+            "conflicts": ["calls"],
+            "note": "A forum reply; contradicts calls.",
+        },
+        {
+            "id": "invoices",
+            "question": "When are invoices sent?",
+            "answer": "Invoices are sent every Monday.",
+            "topic": "Money",
+            "tags": ["billing"],
+        },
+    ],
+}
+
+
+@pytest.fixture
+def tiny_kb() -> KnowledgeBase:
+    """A three-entry knowledge base with a synonym table, a conflict and a community answer."""
+    return from_dict(TINY, "tiny.toml")
+
+
+@dataclass
+class Run:
+    """What one upfaq run printed and how it exited."""
+
+    status: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def upfaq(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> Callable[..., Run]:
+    """Run the CLI in-process (stdout is not a terminal) and capture its output."""
+    monkeypatch.delenv("FORCE_COLOR", raising=False)
+    monkeypatch.delenv("NO_COLOR", raising=False)
+
+    def run(*argv: str) -> Run:
+        status = main(list(argv))
+        captured = capsys.readouterr()
+        return Run(status, captured.out, captured.err)
+
+    return run
+
+
+def run_process(
+    *argv: str, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m upfaq` as a real process with pipes for its streams."""
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    return subprocess.run(
+        [sys.executable, "-m", "upfaq", *argv], input=data, capture_output=True, env=env, timeout=60, check=False
+    )

@@ -1,0 +1,212 @@
+"""The command line: exit codes, the JSON contract, pipes, and the commands end to end."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import sys
+from collections.abc import Callable
+
+import pytest
+from typer.testing import CliRunner
+
+from upfaq import __version__
+from upfaq.cli import app
+
+from .conftest import Run, run_process
+
+Upfaq = Callable[..., Run]
+ANSI = re.compile(r"\x1b\[")
+
+
+def test_ask_skype_answers_interview_outside_and_warns(upfaq: Upfaq) -> None:
+    """The headline query answers with interview-outside and says share-email disagrees."""
+    run = upfaq("ask", "can I interview on skype")
+    assert run.status == 0
+    assert run.out.splitlines()[0] == "Is it okay to have an interview outside Upwork?"
+    assert "Sources disagree: share-email" in run.out
+    assert "id: interview-outside" in run.out and run.err == ""
+
+
+def test_ask_words_need_no_quotes(upfaq: Upfaq) -> None:
+    """Unquoted words are joined into one query."""
+    assert upfaq("ask", "can", "I", "interview", "on", "skype").out == upfaq("ask", "can I interview on skype").out
+
+
+def test_no_confident_answer_goes_to_stderr_with_exit_1(upfaq: Upfaq) -> None:
+    """An unanswerable query prints nothing on stdout, a message on stderr, and exits 1."""
+    run = upfaq("ask", "how long does it take to withdraw funds")
+    assert run.status == 1 and run.out == ""
+    assert run.err.startswith('No confident answer for "how long does it take to withdraw funds".')
+    assert "Did you mean:" in run.err and "feedback-" in run.err
+
+
+def test_ask_json_contract(upfaq: Upfaq) -> None:
+    """ask --json prints one object with query, answered, results (entries plus score) and suggestions."""
+    run = upfaq("ask", "--json", "can I interview on skype")
+    data = json.loads(run.out)
+    assert run.status == 0
+    assert set(data) >= {"query", "answered", "results", "suggestions"}
+    assert data["query"] == "can I interview on skype" and data["answered"] is True
+    top = data["results"][0]
+    assert top["id"] == "interview-outside" and 0 <= top["score"] <= 100
+    assert {"question", "answer", "topic", "tags", "authority", "conflicts", "note", "source"} <= set(top)
+    assert [r["score"] for r in data["results"]] == sorted((r["score"] for r in data["results"]), reverse=True)
+
+
+def test_ask_json_unanswered_has_suggestions_and_exit_1(upfaq: Upfaq) -> None:
+    """An unanswered --json query still prints valid JSON, with empty results."""
+    run = upfaq("ask", "how long does it take to withdraw funds", "--json")
+    data = json.loads(run.out)
+    assert run.status == 1 and data["answered"] is False and data["results"] == []
+    assert data["suggestions"] and set(data["suggestions"][0]) == {"id", "question", "score"}
+    assert run.err == ""
+
+
+def test_limit_shows_more_answers(upfaq: Upfaq) -> None:
+    """-n 2 prints two answers in full, separated."""
+    run = upfaq("ask", "-n", "2", "feedback")
+    assert run.status == 0
+    assert run.out.count("\ntopic: ") == 2 and "\n---\n" in run.out
+
+
+def test_batch_reads_queries_from_stdin_as_json_lines(monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq) -> None:
+    """`ask - --json` answers each stdin line with one JSON object, and exits 1 if any went unanswered."""
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("can I interview on skype\n\nweather tomorrow\nfeedbak dispute\n"))
+    run = upfaq("ask", "-", "--json")
+    rows = [json.loads(line) for line in run.out.splitlines()]
+    assert [r["answered"] for r in rows] == [True, False, True]
+    assert rows[2]["results"][0]["id"] == "feedback-dispute"
+    assert run.status == 1
+
+
+def test_batch_plain_labels_each_query(monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq) -> None:
+    """Plain batch output starts each answer with "> query" and keeps no-answer messages in the stream."""
+    import io
+
+    monkeypatch.setattr(sys, "stdin", io.StringIO("skype interview\nqwertyuiop\n"))
+    run = upfaq("ask", "-")
+    assert run.out.startswith("> skype interview\n")
+    assert "> qwertyuiop\nNo confident answer" in run.out
+    assert run.status == 1
+
+
+@pytest.mark.parametrize(
+    "args", [("ask",), ("ask", "   "), ("ask", "--bogus", "x"), ("ask", "-n", "0", "x"), ("nope",)]
+)
+def test_usage_errors_exit_2_with_one_line(upfaq: Upfaq, args: tuple[str, ...]) -> None:
+    """Usage errors print one line on stderr starting with "upfaq: error:" and exit 2."""
+    run = upfaq(*args)
+    assert run.status == 2 and run.out == ""
+    assert run.err.startswith("upfaq: error: ") and run.err.count("\n") == 1
+
+
+def test_list_groups_by_topic_and_filters(upfaq: Upfaq) -> None:
+    """list shows every id; --topic filters case-insensitively; an unknown topic exits 1."""
+    everything = upfaq("list")
+    assert everything.status == 0 and everything.out.count("\n  ") == 10
+    feedback = upfaq("list", "--topic", "FEEDBACK")
+    assert feedback.out.splitlines()[0] == "Feedback" and feedback.out.count("\n  ") == 3
+    unknown = upfaq("list", "--topic", "crypto")
+    assert unknown.status == 1 and "topics: Communication" in unknown.err
+
+
+def test_list_json_is_an_array_of_entries(upfaq: Upfaq) -> None:
+    """list --json prints an array of entry objects."""
+    data = json.loads(upfaq("list", "--json").out)
+    assert len(data) == 10 and all({"id", "question", "answer", "topic"} <= set(e) for e in data)
+
+
+def test_show_prints_an_entry_or_suggests(upfaq: Upfaq) -> None:
+    """show prints the full entry; a mistyped id suggests the right one and exits 1."""
+    run = upfaq("show", "share-email")
+    assert run.status == 0 and "authority: community" in run.out and "conflicts: contact-outside" in run.out
+    assert json.loads(upfaq("show", "share-email", "--json").out)["id"] == "share-email"
+    miss = upfaq("show", "feedback-dispte")
+    assert miss.status == 1 and "did you mean: feedback-dispute" in miss.err
+
+
+def test_version(upfaq: Upfaq) -> None:
+    """--version prints the package version."""
+    assert upfaq("--version").out == f"upfaq {__version__}\n"
+
+
+@pytest.mark.parametrize("command", ["ask", "list", "show", "completion"])
+def test_every_command_help_leads_with_examples(upfaq: Upfaq, command: str) -> None:
+    """Each command's --help shows examples right after its one-line summary."""
+    run = upfaq(command, "--help")
+    paragraphs = run.out.split("\n\n")
+    assert run.status == 0 and paragraphs[2].strip().startswith("Examples:")
+    assert f"upfaq {command}" in paragraphs[2]
+
+
+def test_completion_prints_a_script_and_completes_ids(monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq) -> None:
+    """completion bash prints a script; the completion protocol offers matching entry ids."""
+    assert "_UPFAQ_COMPLETE" in upfaq("completion", "bash").out
+    env = {**os.environ, "_UPFAQ_COMPLETE": "complete_bash", "COMP_WORDS": "upfaq show feedback-d", "COMP_CWORD": "2"}
+    done = run_process(env=env)
+    assert done.stdout.decode().split() == ["feedback-delay", "feedback-dispute"]
+
+
+def test_cli_runner_json_contract() -> None:
+    """Through Typer's CliRunner too, ask --json answers and exits 0."""
+    result = CliRunner().invoke(app, ["ask", "--json", "respond to client feedback"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout)["results"][0]["id"] == "feedback-response"
+
+
+def test_piped_output_has_no_escape_codes_or_boxes() -> None:
+    """A real piped run prints plain text: no ANSI escapes, no box drawing, long lines unwrapped."""
+    done = run_process("ask", "can I interview on skype")
+    out = done.stdout.decode()
+    assert done.returncode == 0 and not ANSI.search(out)
+    assert not set(out) & set("╭╮╰╯│─")
+    assert max(len(line) for line in out.splitlines()) > 80
+
+
+def test_force_color_draws_the_panel_even_when_piped() -> None:
+    """FORCE_COLOR makes a piped run draw the Rich panel with colour."""
+    env = {**os.environ, "FORCE_COLOR": "1"}
+    env.pop("NO_COLOR", None)
+    out = run_process("ask", "can I interview on skype", env=env).stdout.decode()
+    assert "╭" in out and ANSI.search(out)
+
+
+def test_no_color_draws_the_panel_without_colour() -> None:
+    """NO_COLOR with FORCE_COLOR keeps the panel but drops colour codes."""
+    env = {**os.environ, "FORCE_COLOR": "1", "NO_COLOR": "1"}
+    out = run_process("ask", "can I interview on skype", env=env).stdout.decode()
+    assert "╭" in out and not re.search(r"\x1b\[[0-9;]*3[0-9]m", out)
+
+
+def test_head_closing_the_pipe_is_quiet() -> None:
+    """When the reader stops early, upfaq stops without a message."""
+    import subprocess
+
+    shell = f"{sys.executable} -m upfaq ask - < /dev/stdin | head -1"
+    queries = "can I interview on skype\n" * 5000
+    done = subprocess.run(["sh", "-c", shell], input=queries.encode(), capture_output=True, timeout=120, check=False)
+    assert done.stdout.decode().startswith("> can I interview on skype")
+    assert done.stderr == b""
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    """`python -m upfaq --version` works like the console script."""
+    done = run_process("--version")
+    assert done.returncode == 0 and done.stdout.decode().strip() == f"upfaq {__version__}"
+
+
+def test_invalid_utf8_in_argv_and_stdin_is_handled() -> None:
+    """Undecodable bytes in a query do not crash upfaq."""
+    done = run_process("ask", "-", "--json", stdin=b"interview \xff\xfe on skype\n")
+    assert done.returncode in (0, 1) and json.loads(done.stdout)["query"].startswith("interview")
+    if os.name == "posix":
+        import subprocess
+
+        raw = subprocess.run(
+            [sys.executable, "-m", "upfaq", "ask", b"skype \xff"], capture_output=True, check=False, timeout=60
+        )
+        assert raw.returncode in (0, 1) and b"Traceback" not in raw.stderr

@@ -1,0 +1,56 @@
+"""Packaging and docs: the wheel carries the knowledge base, and the docs describe what exists."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from upfaq import __version__
+from upfaq.cli import app
+
+from .conftest import ROOT
+
+
+def test_wheel_contains_the_bundled_knowledge_base(tmp_path: Path) -> None:
+    """A built wheel ships data/faq.toml next to the code, byte for byte."""
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    (wheel,) = tmp_path.glob("upfaq-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        shipped = archive.read("upfaq/data/faq.toml")
+        assert "upfaq/cli.py" in archive.namelist()
+    assert shipped == (ROOT / "src/upfaq/data/faq.toml").read_bytes()
+
+
+def test_readme_documents_every_command_and_exit_status() -> None:
+    """Every CLI command and every exit status appears in the README."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert f"upfaq {name}" in readme, name
+    for status in ("0", "1", "2", "70", "74", "130"):
+        assert re.search(rf"^\| `?{status}`? \|", readme, re.MULTILINE), status
+
+
+def test_ci_runs_exactly_the_readme_commands() -> None:
+    """.ci/run installs and tests with the very commands the README gives."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (ROOT / ".ci/run").read_text(encoding="utf-8")
+    test_command = re.search(r"^(python3 -m venv .*pytest.*)$", readme, re.MULTILINE)
+    assert test_command, "README has no one-line test command"
+    assert test_command.group(1) in ci
+
+
+def test_changelog_has_this_version() -> None:
+    """CHANGELOG.md follows Keep a Changelog and names the current version with an ISO date."""
+    changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert "## [Unreleased]" in changelog
+    assert re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.MULTILINE)

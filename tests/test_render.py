@@ -1,0 +1,167 @@
+"""Rendering: one decision for the output mode, faithful plain text and JSON, panels as golden files."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from upfaq import render
+from upfaq.kb import KnowledgeBase, from_dict, load_bundled
+from upfaq.render import Mode, choose_mode
+from upfaq.search import Index
+
+GOLDEN = Path(__file__).parent / "golden"
+UPDATE = bool(os.environ.get("UPFAQ_UPDATE_GOLDEN"))
+
+
+@pytest.fixture(scope="module")
+def kb() -> KnowledgeBase:
+    """The bundled knowledge base."""
+    return load_bundled()
+
+
+@pytest.fixture(scope="module")
+def index(kb: KnowledgeBase) -> Index:
+    """The bundled knowledge base, indexed."""
+    return Index(kb)
+
+
+def check_golden(name: str, text: str) -> None:
+    """Compare text with tests/golden/NAME; UPFAQ_UPDATE_GOLDEN=1 rewrites the file instead."""
+    path = GOLDEN / name
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+    assert text == path.read_text(encoding="utf-8"), f"{name} differs; UPFAQ_UPDATE_GOLDEN=1 regenerates it"
+
+
+def draw(renderable: object, width: int = 80) -> str:
+    """Draw a renderable as a terminal of the given width would, without colour codes."""
+    console = Console(width=width, record=True, force_terminal=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text(styles=False)
+
+
+@pytest.mark.parametrize(
+    ("json_flag", "plain_flag", "isatty", "env", "expected"),
+    [
+        (False, False, True, {}, Mode.RICH),
+        (False, False, False, {}, Mode.PLAIN),
+        (False, True, True, {}, Mode.PLAIN),
+        (True, True, True, {}, Mode.JSON),
+        (False, False, False, {"FORCE_COLOR": "1"}, Mode.RICH),
+        (False, True, False, {"FORCE_COLOR": "1"}, Mode.PLAIN),
+        (False, False, True, {"NO_COLOR": "1"}, Mode.RICH),
+    ],
+)
+def test_choose_mode(json_flag: bool, plain_flag: bool, isatty: bool, env: dict[str, str], expected: Mode) -> None:
+    """Flags beat FORCE_COLOR, which beats terminal detection."""
+    assert choose_mode(json_flag=json_flag, plain_flag=plain_flag, isatty=isatty, env=env) is expected
+
+
+def test_skype_answer_panel_warns_that_sources_disagree(kb: KnowledgeBase, index: Index) -> None:
+    """The panel for "can I interview on skype" shows interview-outside and the share-email conflict."""
+    result = index.search("can I interview on skype", limit=4)
+    match, related = result.matches[0], result.matches[1:]
+    text = draw(render.rich_answer(match, kb, related=related, highlight=index.highlighter(match)))
+    check_golden("ask-skype.txt", text)
+    assert "Is it okay to have an interview outside Upwork?" in text
+    assert "Sources disagree: share-email" in text
+
+
+def test_community_answer_panel_carries_its_warning_and_note(kb: KnowledgeBase, index: Index) -> None:
+    """A community answer is never drawn without its warning and the curator's note."""
+    match = index.search("give my email address to a client").matches[0]
+    assert match.entry.id == "share-email"
+    text = draw(render.rich_answer(match, kb), width=100)
+    check_golden("ask-share-email.txt", text)
+    assert "Community answer" in text and "Note:" in text
+
+
+def test_show_and_list_and_no_answer_goldens(kb: KnowledgeBase, index: Index) -> None:
+    """The full entry view, the topic listing and the no-answer message match their golden files."""
+    check_golden("show-preferred-freelancer-fees.txt", draw(render.rich_entry(kb.get("preferred-freelancer-fees"), kb)))
+    check_golden("list.txt", draw(render.rich_list(kb.entries)))
+    check_golden("no-answer.txt", draw(render.rich_no_answer(index.search("how long does it take to withdraw funds"))))
+
+
+def test_plain_answer_golden_and_unwrapped(kb: KnowledgeBase, index: Index) -> None:
+    """Plain output keeps each paragraph on one line, whatever its length."""
+    result = index.search("can I interview on skype", limit=4)
+    text = render.plain_answer(result.matches[0], kb, related=result.matches[1:])
+    check_golden("ask-skype-plain.txt", text + "\n")
+    assert kb.get("interview-outside").answer in text.splitlines()
+
+
+def test_highlight_styles_the_matched_words(kb: KnowledgeBase, index: Index) -> None:
+    """Matched words in the answer carry the highlight style; others do not."""
+    match = index.search("interview before contract").matches[0]
+    text = render._highlighted(match.entry.answer, index.highlighter(match))
+    styled = {text.plain[span.start : span.end] for span in text.spans}
+    assert {"interview", "contract", "interviews"} <= styled
+    assert "Neither" not in styled
+
+
+MARKUP = "[red]alarm[/red] [/] [link=http://x]x[/link] \x1b[2J\x1b]0;title\x07 end"
+
+
+def test_markup_and_escape_sequences_in_data_print_literally_and_safely() -> None:
+    """Knowledge-base text that looks like Rich markup prints as written; control sequences never reach the screen."""
+    kb = from_dict({"entry": [{"id": "x", "question": MARKUP, "answer": MARKUP, "note": MARKUP}]}, "hostile")
+    entry = kb.entries[0]
+    panel = draw(render.rich_entry(entry, kb))
+    assert "[red]alarm[/red] [/] [link=http://x]x[/link]" in panel
+    assert "\x1b" not in panel and "\x07" not in panel
+    plain = render.plain_entry(entry, kb) + render.plain_list(kb.entries)
+    assert "\x1b" not in plain and "\x07" not in plain
+    encoded = render.to_json(render.entry_object(entry, kb))
+    assert "\x1b" not in encoded and json.loads(encoded)["answer"] == MARKUP
+
+
+def test_json_escapes_c1_controls_and_stays_valid() -> None:
+    """DEL, C1 controls and bidi overrides are escaped in JSON, and the JSON still round-trips."""
+    value = {"a": "x\x7f\x9b\u202ey"}
+    encoded = render.to_json(value)
+    assert all(c not in encoded for c in "\x7f\x9b\u202e")
+    assert json.loads(encoded) == value
+
+
+def test_long_unbroken_words_stay_inside_the_panel() -> None:
+    """A 300-character word wraps inside a 40-column panel instead of breaking its border."""
+    kb = from_dict({"entry": [{"id": "x", "question": "Q?", "answer": "w" * 300}]}, "long")
+    lines = draw(render.rich_entry(kb.entries[0], kb), width=40).splitlines()
+    assert all(len(line) <= 40 for line in lines)
+
+
+def test_entry_object_has_the_stable_keys(kb: KnowledgeBase) -> None:
+    """The JSON entry object carries every documented key."""
+    obj = render.entry_object(kb.get("share-email"), kb)
+    expected = {
+        "id",
+        "question",
+        "answer",
+        "topic",
+        "tags",
+        "aliases",
+        "source",
+        "authority",
+        "conflicts",
+        "related",
+        "note",
+        "warnings",
+        "file",
+    }
+    assert expected <= set(obj)
+    assert obj["authority"] == "community" and obj["file"] == "bundled"
+    assert any("Community answer" in w for w in obj["warnings"])
+
+
+def test_plain_list_groups_by_topic_and_flags_untrusted_entries(kb: KnowledgeBase) -> None:
+    """Each topic heads its entries, and community or doubtful ones are marked."""
+    text = render.plain_list(kb.entries)
+    assert text.splitlines()[0] == "Communication"
+    assert "share-email" in text and "[community]" in text and "[doubtful]" in text

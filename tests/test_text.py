@@ -1,0 +1,51 @@
+"""Text analysis: folding, stemming, stop words, and making text safe to display."""
+
+import pytest
+
+from upfaq.text import clean_input, fold, stem, strip_control, terms, words
+
+
+@pytest.mark.parametrize(
+    ("variants"),
+    [
+        ("interview", "interviews", "interviewing", "interviewed"),
+        ("invite", "invitation", "invited", "invitations"),
+        ("remove", "removing", "removal", "removed"),
+        ("communicate", "communication", "communicating"),
+        ("fee", "fees"),
+        ("policy", "policies"),
+    ],
+)
+def test_inflections_share_a_stem(variants: tuple[str, ...]) -> None:
+    """Inflected forms of one word reduce to the same stem."""
+    assert len({stem(v) for v in variants}) == 1
+
+
+@pytest.mark.parametrize(("a", "b"), [("skype", "skip"), ("feedback", "feed"), ("process", "proceed")])
+def test_unrelated_words_keep_apart(a: str, b: str) -> None:
+    """Stemming does not merge words that merely look alike."""
+    assert stem(a) != stem(b)
+
+
+def test_terms_drop_stop_words_and_fold_case() -> None:
+    """Question words and case do not reach the index; content words do."""
+    assert terms("How do I Interview on SKYPE?") == ["interview", "skyp"]
+
+
+def test_fold_removes_accents_and_apostrophes() -> None:
+    """Accented and apostrophised spellings fold to the plain one."""
+    assert fold("Café’s") == "cafes"
+    assert words("client's ratings") == ["clients", "ratings"]
+
+
+def test_strip_control_removes_escape_sequences_but_keeps_layout() -> None:
+    """ESC, NUL, C1 and bidi overrides go; newlines and tabs stay."""
+    text = "a\x1b[31mred\x00\x9b\u202eb\tc\r\nd"
+    assert strip_control(text) == "a[31mredb\tc\nd"
+
+
+def test_clean_input_replaces_undecodable_bytes() -> None:
+    """Surrogate escapes from undecodable argv become U+FFFD, so text can always be printed."""
+    assert clean_input("ok\udcff") == "ok\ufffd"
+    assert clean_input("lone\ud800").startswith("lone")
+    clean_input("lone\ud800").encode("utf-8")
