@@ -35,7 +35,8 @@ from rapidfuzz import fuzz, process, utils
 from upfaq.kb import KnowledgeBase, load_bundled, load_file
 from upfaq.search import DEFAULT_THRESHOLD, Index
 
-Ranker = Callable[[str], list[tuple[str, float]]]
+Ranker = Callable[[str], tuple[list[tuple[str, float]], float]]
+"""A query in; the top five (id, score) and the confidence in the first one out."""
 
 
 @dataclass
@@ -56,8 +57,9 @@ def upfaq_ranker(kb: KnowledgeBase) -> Ranker:
     """upfaq's own ranker, everything it scores (threshold 0)."""
     index = Index(kb)
 
-    def rank(query: str) -> list[tuple[str, float]]:
-        return [(m.entry.id, m.score) for m in index.search(query, limit=5, threshold=0.0).matches]
+    def rank(query: str) -> tuple[list[tuple[str, float]], float]:
+        result = index.search(query, limit=5)
+        return [(m.entry.id, m.score) for m in result.candidates], result.confidence
 
     return rank
 
@@ -67,9 +69,9 @@ def wratio_ranker(kb: KnowledgeBase) -> Ranker:
     titles = [e.question for e in kb.entries]
     ids = [e.id for e in kb.entries]
 
-    def rank(query: str) -> list[tuple[str, float]]:
+    def rank(query: str) -> tuple[list[tuple[str, float]], float]:
         found = process.extract(query, titles, scorer=fuzz.WRatio, processor=utils.default_process, limit=5)
-        return [(ids[i], score) for _, score, i in found]
+        return [(ids[i], score) for _, score, i in found], found[0][1] if found else 0.0
 
     return rank
 
@@ -89,7 +91,7 @@ def bm25_ranker(kb: KnowledgeBase, k1: float = 1.2, b: float = 0.75) -> Ranker:
     idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
     ids = [e.id for e in kb.entries]
 
-    def rank(query: str) -> list[tuple[str, float]]:
+    def rank(query: str) -> tuple[list[tuple[str, float]], float]:
         terms = set(_TOKEN.findall(query.lower()))
         scores = []
         for i, d in enumerate(docs):
@@ -101,7 +103,7 @@ def bm25_ranker(kb: KnowledgeBase, k1: float = 1.2, b: float = 0.75) -> Ranker:
             if s > 0:
                 scores.append((ids[i], s))
         scores.sort(key=lambda x: -x[1])
-        return scores[:5]
+        return scores[:5], scores[0][1] if scores else 0.0
 
     return rank
 
@@ -114,9 +116,8 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
     elapsed = 0.0
     for row in rows:
         start = time.perf_counter()
-        ranked = rank(row["query"])
+        ranked, top = rank(row["query"])
         elapsed += time.perf_counter() - start
-        top = ranked[0][1] if ranked else 0.0
         expect = set(row["expect"])
         if not expect:
             unanswerable_tops.append(top)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from upfaq.kb import KnowledgeBase, load_bundled
+from upfaq.kb import KnowledgeBase, from_dict, load_bundled
 from upfaq.search import DEFAULT_THRESHOLD, Index, suggest_ids
 
 
@@ -65,6 +65,31 @@ def test_official_answer_outranks_community_answer_on_a_tie(tiny_kb: KnowledgeBa
     result = Index(tiny_kb).search("call customers")
     ids = [m.entry.id for m in result.matches]
     assert ids.index("calls") < ids.index("rumour")
+
+
+def test_official_answer_comes_first_when_a_community_answer_disagrees(index: Index) -> None:
+    """When the best match is a community answer contradicted by a confident official one, the official leads."""
+    result = index.search("is it okay to give my email address on upwork")
+    ids = [m.entry.id for m in result.matches]
+    assert ids[0] == "contact-outside" and "share-email" in ids
+
+
+def test_close_runner_up_lowers_confidence() -> None:
+    """Confidence is the best score less the shortfall when an unrelated rival scores nearly as well."""
+    kb = from_dict(
+        {
+            "entry": [
+                {"id": "a", "question": "How do refunds work for customers?", "answer": "Refunds take a week."},
+                {"id": "b", "question": "How do invoices work for customers?", "answer": "Invoices go out monthly."},
+                {"id": "c", "question": "Where is the office?", "answer": "In town."},
+            ]
+        },
+        "test",
+    )
+    result = Index(kb).search("how does it work for customers")
+    first, second = result.candidates[:2]
+    assert result.confidence == pytest.approx(first.score - max(0.0, 10 - (first.score - second.score)), abs=0.1)
+    assert result.confidence < first.score
 
 
 def test_rare_words_outweigh_common_ones(index: Index) -> None:

@@ -19,8 +19,9 @@ How an entry is scored (all figures are 0-1, shown to users as 0-100):
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz, process
@@ -37,7 +38,15 @@ SUGGESTION_FLOOR = 12.0
 
 FIELD_WEIGHTS = {"question": 1.0, "tags": 0.8, "answer": 0.6}
 SYNONYM_FACTOR = 0.9
-COVERAGE_SHARE = 0.5
+PARTIAL_FACTOR = 0.6
+PARTIAL_LIMIT = 6
+WEIGHTS = (0.5, 0.2, 0.3)
+"""How coverage, closeness and resemblance blend into the score."""
+RERANK = 30
+MARGIN = 10.0
+"""A runner-up closer than this to the best score lowers the confidence by the difference."""
+CANDIDATES = 5
+"""Only the best candidates by coverage and closeness are compared letter by letter."""
 UNTRUSTED_FACTOR = 0.97
 """Community and doubtful answers rank just below an official one that matches as well."""
 
@@ -62,6 +71,7 @@ class Match:
     score: float
     coverage: float
     closeness: float
+    resemblance: float = 0.0
     terms: tuple[TermMatch, ...] = ()
 
     @property
@@ -72,13 +82,23 @@ class Match:
 
 @dataclass(frozen=True, slots=True)
 class Result:
-    """The outcome of one query: confident matches (best first) and near misses."""
+    """The outcome of one query.
+
+    confidence (0-100) says how sure the best candidate is the answer: its score, lowered when
+    the runner-up scores nearly as well. The query is answered when confidence reaches the
+    threshold; matches then holds the best candidate and the others that also reach it.
+    Otherwise suggestions holds up to three near misses.
+    """
 
     query: str
+    confidence: float
     answered: bool
     matches: tuple[Match, ...]
     suggestions: tuple[Match, ...]
+    candidates: tuple[Match, ...] = field(default=())
+    """The best-scoring entries whatever the threshold, best first (for --explain and benchmarks)."""
     unknown_words: tuple[str, ...] = field(default=())
+    """Query words that no entry holds, even as a typo, synonym or part of a word."""
 
 
 @dataclass(slots=True)
@@ -116,6 +136,9 @@ class Index:
         self._surface: dict[str, str] = {}
         for index, entry in enumerate(self.entries):
             phrasings = [self._terms(p) for p in (entry.question, *entry.aliases)]
+            if entry.tags:
+                # The tags together read as one more, terse, way of asking.
+                phrasings.append(self._terms(" ; ".join(entry.tags)))
             phrasing_terms.append([set(p) for p in phrasings])
             fields = {
                 "question": set().union(*phrasings),
@@ -138,10 +161,12 @@ class Index:
             for text in (entry.question, *entry.aliases, *entry.tags, entry.answer):
                 self._add_surface(text)
         self._surface_words = list(self._surface)
+        self._sorted_surface = sorted(self._surface)
+        self._sorted_reversed = sorted(w[::-1] for w in self._surface)
 
         count = len(self.entries)
         self._idf = {term: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._fields.items()}
-        self._unseen_idf = math.log(1 + (count + 0.5) / 0.5)
+        self._unseen_idf = math.log(1 + (count - 0.5) / 1.5)
         self._phrasing_weight = [
             [sum(self._idf[t] for t in found) for found in per_entry] for per_entry in phrasing_terms
         ]
@@ -186,6 +211,13 @@ class Index:
             for group in dict.fromkeys(groups):
                 if group in self._fields:
                     alternatives.append((group, SYNONYM_FACTOR, "synonym"))
+            if PARTIAL_FACTOR:
+                known = {t for t, _, _ in alternatives}
+                for candidate in self._partials(word):
+                    candidate_stem = self._surface[candidate]
+                    if candidate_stem != term and candidate_stem in self._fields and candidate_stem not in known:
+                        known.add(candidate_stem)
+                        alternatives.append((candidate_stem, PARTIAL_FACTOR, "partial"))
             if not alternatives and not groups:
                 for candidate, distance in self._typos(word):
                     factor = 1.0 - 0.12 * distance
@@ -203,6 +235,26 @@ class Index:
                 weight = self._unseen_idf
             tokens.append(_Token(word, weight, alternatives))
         return tokens
+
+    def _partials(self, word: str) -> list[str]:
+        """Known words that extend, or are embedded in, this one: exe/executable, mail/email, unfriend/friend."""
+        found: list[str] = []
+        if not word.isalpha() or len(word) < 3:
+            return found
+        for ordered, key in ((self._sorted_surface, word), (self._sorted_reversed, word[::-1])):
+            if len(key) < 4:
+                continue
+            start = bisect_left(ordered, key)
+            for candidate in ordered[start : start + PARTIAL_LIMIT]:
+                if not candidate.startswith(key):
+                    break
+                if candidate != key:
+                    found.append(candidate if ordered is self._sorted_surface else candidate[::-1])
+        for length in range(4, len(word)):
+            for piece in (word[:length], word[-length:]):
+                if piece in self._surface:
+                    found.append(piece)
+        return found
 
     def _typos(self, word: str) -> list[tuple[str, int]]:
         """Known words within a small edit distance of an unknown one: 1 edit from 4 letters, 2 from 9."""
@@ -227,13 +279,24 @@ class Index:
 
         return spans
 
+    def _resemblance(self, query_grams: frozenset[str], entry: Entry) -> float:
+        """How alike the query and the entry's closest phrasing are as strings (3- and 4-letter pieces)."""
+        if not query_grams:
+            return 0.0
+        best = 0.0
+        for phrasing in (entry.question, *entry.aliases):
+            grams = _grams(w for w in words(phrasing) if w not in STOP_WORDS)
+            if grams:
+                best = max(best, 2 * len(query_grams & grams) / (len(query_grams) + len(grams)))
+        return best
+
     def search(self, query: str, limit: int = 5, threshold: float = DEFAULT_THRESHOLD) -> Result:
         """Rank entries against query: matches at or above threshold, and up to 3 near misses."""
         tokens = self._tokens(query)
         total = sum(token.weight for token in tokens)
         unknown = tuple(token.word for token in tokens if not token.alternatives)
         if not total:
-            return Result(query, False, (), (), unknown)
+            return Result(query, 0.0, False, (), (), (), unknown)
 
         # entry -> token position -> (strength, term, field, kind)
         best: dict[int, dict[int, tuple[float, str, str, str]]] = defaultdict(dict)
@@ -256,23 +319,84 @@ class Index:
             overlap = 2 * matched / max(total + own, 1e-9)
             closeness[index] = max(closeness[index], min(overlap, 1.0))
 
+        preliminary = sorted(
+            best, key=lambda i: -(sum(tokens[p].weight * h[0] for p, h in best[i].items()) / total + closeness[i])
+        )
+        query_grams = _grams(w for w in words(query) if w not in STOP_WORDS)
         matches: list[Match] = []
-        for index, hits in best.items():
+        for rank, index in enumerate(preliminary):
+            hits = best[index]
             coverage = sum(tokens[p].weight * hit[0] for p, hit in hits.items()) / total
             entry = self.entries[index]
-            score = COVERAGE_SHARE * coverage + (1 - COVERAGE_SHARE) * closeness[index]
+            resemblance = self._resemblance(query_grams, entry) if rank < RERANK else 0.0
+            score = WEIGHTS[0] * coverage + WEIGHTS[1] * closeness[index] + WEIGHTS[2] * resemblance
             if not entry.trusted:
                 score *= UNTRUSTED_FACTOR
             found = tuple(
                 TermMatch(tokens[p].word, hit[1], hit[2], hit[3], tokens[p].weight, hit[0])
                 for p, hit in sorted(hits.items())
             )
-            matches.append(Match(entry, round(100 * score, 1), coverage, closeness[index], found))
+            matches.append(Match(entry, round(100 * score, 1), coverage, closeness[index], resemblance, found))
         matches.sort(key=lambda m: (-m.score, m.entry.id))
 
-        confident = tuple(m for m in matches if m.score >= threshold)[: max(limit, 1)]
-        near = tuple(m for m in matches if SUGGESTION_FLOOR <= m.score < threshold)[:3]
-        return Result(query, bool(confident), confident, near if not confident else (), unknown)
+        matches = _prefer_official(matches, threshold)
+        confidence = _confidence(matches)
+        candidates = tuple(matches[: max(limit, CANDIDATES)])
+        if matches and confidence >= threshold:
+            confident = tuple(m for m in matches if m.score >= threshold)[: max(limit, 1)]
+            return Result(query, confidence, True, confident or (matches[0],), (), candidates, unknown)
+        near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:3]
+        return Result(query, confidence, False, (), near, candidates, unknown)
+
+
+def _confidence(matches: list[Match]) -> float:
+    """The best score, less up to MARGIN points when a rival is within MARGIN of it.
+
+    A rival is the next entry that is not the same answer (duplicates: either is right) and not
+    in a recorded conflict with the best one (that is the same question, answered differently,
+    and is shown as a warning, not counted as doubt about which question was asked).
+    """
+    if not matches:
+        return 0.0
+    best = matches[0]
+    for rival in matches[1:]:
+        if rival.entry.answer == best.entry.answer or _in_conflict(best.entry, rival.entry):
+            continue
+        shortfall = max(0.0, MARGIN - max(0.0, best.score - rival.score))
+        return round(max(0.0, best.score - shortfall), 1)
+    return best.score
+
+
+def _in_conflict(a: Entry, b: Entry) -> bool:
+    return a.id in b.conflicts or b.id in a.conflicts
+
+
+def _prefer_official(matches: list[Match], threshold: float) -> list[Match]:
+    """Put an official answer first when the top one is untrusted and conflicts with it.
+
+    When sources disagree and both match confidently, the official one is the answer; the
+    untrusted one stays in the list, where it is shown with its warning.
+    """
+    if not matches or matches[0].entry.trusted:
+        return matches
+    top = matches[0].entry
+    for position, match in enumerate(matches[1:], 1):
+        if match.score < threshold:
+            break
+        entry = match.entry
+        if entry.trusted and _in_conflict(top, entry):
+            return [match, *matches[:position], *matches[position + 1 :]]
+    return matches
+
+
+def _grams(content: Iterable[str]) -> frozenset[str]:
+    """The 3- and 4-letter pieces of words, with word boundaries marked: typo- and compound-tolerant."""
+    found: set[str] = set()
+    for word in content:
+        padded = f" {word} "
+        for size in (3, 4):
+            found.update(padded[i : i + size] for i in range(len(padded) - size + 1))
+    return frozenset(found)
 
 
 def _field_name(weight: float) -> str:

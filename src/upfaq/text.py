@@ -24,6 +24,8 @@ STOP_WORDS = frozenset(
     there's these they this those through to too under until up upon us very via was wasn't we
     were weren't what what's when where which while who whom why will with won't would wouldn't
     yes you you'd you'll you're you've your yours yourself yourselves im ive dont cant whats
+    possible way ways want wants like know anyone someone somebody anybody somehow able
+    thing things one also really still even much many well instead etc
     """.split()  # noqa: SIM905 - a word block is far easier to read and edit than a 200-item list
 )
 
