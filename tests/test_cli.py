@@ -210,3 +210,29 @@ def test_invalid_utf8_in_argv_and_stdin_is_handled() -> None:
             [sys.executable, "-m", "upfaq", "ask", b"skype \xff"], capture_output=True, check=False, timeout=60
         )
         assert raw.returncode in (0, 1) and b"Traceback" not in raw.stderr
+
+
+def test_explain_shows_matched_words_weights_and_breakdown(upfaq: Upfaq) -> None:
+    """--explain prints the decision, each candidate's breakdown and how each query word matched."""
+    run = upfaq("ask", "--explain", "intervew on zoom")
+    assert run.status == 0
+    assert "Explain: confidence" in run.out and "against threshold 45: answered." in run.out
+    assert "#1 interview-outside: score" in run.out
+    assert "intervew -> interview in question (typo)" in run.out
+    assert "zoom -> ~video-call in question (synonym)" in run.out
+
+
+def test_explain_names_unknown_words_when_there_is_no_answer(upfaq: Upfaq) -> None:
+    """An unanswered --explain names the words no entry holds, and still exits 1."""
+    run = upfaq("ask", "--explain", "how do I withdraw funds")
+    assert run.status == 1 and "Words no entry holds: withdraw, funds" in run.out
+
+
+def test_explain_json_has_a_breakdown_per_candidate(upfaq: Upfaq) -> None:
+    """ask --json --explain adds an "explain" object whose candidate scores match the results."""
+    data = json.loads(upfaq("ask", "--json", "--explain", "feedback dispute").out)
+    explain = data["explain"]
+    assert explain["answered"] is True and explain["threshold"] == 45
+    top = explain["candidates"][0]
+    assert top["id"] == data["results"][0]["id"] and top["score"] == data["results"][0]["score"]
+    assert {"word", "matched", "field", "kind", "weight", "strength"} == set(top["terms"][0])

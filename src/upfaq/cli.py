@@ -20,7 +20,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageErro
 from upfaq import __version__, render
 from upfaq.kb import KBError, KnowledgeBase, load_bundled
 from upfaq.render import Mode
-from upfaq.search import Index, Result, suggest_ids
+from upfaq.search import DEFAULT_THRESHOLD, Index, Result, suggest_ids
 from upfaq.status import ExitStatus
 from upfaq.text import clean_input
 
@@ -173,6 +173,9 @@ def ask(
     limit: Annotated[
         int, typer.Option("--limit", "-n", min=1, metavar="N", help="How many answers to show in full.")
     ] = 1,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Also show why: matched words, their weights, score breakdowns.")
+    ] = False,
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
 ) -> None:
@@ -183,6 +186,7 @@ def ask(
       upfaq ask "can I interview on skype"
       upfaq ask how do I dispute feedback -n 2
       upfaq ask "share email with client" --json | jq -r '.results[0].answer'
+      upfaq ask --explain "intervew on zoom"
       printf 'skype interview\\nfeedback dispute\\n' | upfaq ask - --json
 
     Shows the answer with its source and any warning (a community answer, sources that
@@ -197,14 +201,14 @@ def ask(
         for line in _stdin_lines():
             result = index.search(line, limit=limit + RELATED)
             answered_all &= result.answered
-            _show_result(out, result, kb, index, limit, batch=True)
+            _show_result(out, result, kb, index, limit, batch=True, explain=explain)
         raise typer.Exit(ExitStatus.OK if answered_all else ExitStatus.NO_ANSWER)
     text = " ".join(words).strip()
     if not text:
         raise CliError("no question given: try upfaq ask \"can I interview on skype\", or '-' to read stdin")
     kb, index = _load()
     result = index.search(text, limit=limit + RELATED)
-    _show_result(out, result, kb, index, limit, batch=False)
+    _show_result(out, result, kb, index, limit, batch=False, explain=explain)
     raise typer.Exit(ExitStatus.OK if result.answered else ExitStatus.NO_ANSWER)
 
 
@@ -223,10 +227,22 @@ def _stdin_lines() -> Iterator[str]:
         raise CliError(f"cannot read queries from stdin: {error.strerror or error}") from None
 
 
-def _show_result(out: Output, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool) -> None:
+def _show_result(
+    out: Output, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+) -> None:
     if out.mode is Mode.JSON:
-        out.json(render.ask_object(result, kb), lines=batch)
+        value = render.ask_object(result, kb)
+        if explain:
+            value["explain"] = render.explain_object(result, DEFAULT_THRESHOLD)
+        out.json(value, lines=batch)
         return
+    _show_answer(out, result, kb, index, limit, batch=batch)
+    if explain:
+        out.text("")
+        out.text(render.plain_explain(result, DEFAULT_THRESHOLD))
+
+
+def _show_answer(out: Output, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool) -> None:
     shown, related = result.matches[:limit], result.matches[limit:]
     if out.mode is Mode.PLAIN:
         if batch:

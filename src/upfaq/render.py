@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase
-from upfaq.search import Match, Result
+from upfaq.search import UNTRUSTED_FACTOR, WEIGHTS, Match, Result
 from upfaq.text import strip_control
 
 if TYPE_CHECKING:
@@ -111,6 +111,40 @@ def to_json(value: object, *, indent: int | None = 2) -> str:
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
+def explain_object(result: Result, threshold: float) -> dict[str, Any]:
+    """Why the query got its answer: the decision, and each top candidate's score breakdown."""
+    weights = dict(zip(("coverage", "closeness", "resemblance"), WEIGHTS, strict=True))
+    return {
+        "confidence": result.confidence,
+        "threshold": threshold,
+        "answered": result.answered,
+        "weights": weights,
+        "unknown_words": list(result.unknown_words),
+        "candidates": [
+            {
+                "id": m.entry.id,
+                "score": m.score,
+                "coverage": round(m.coverage, 3),
+                "closeness": round(m.closeness, 3),
+                "resemblance": round(m.resemblance, 3),
+                "authority_factor": 1.0 if m.entry.trusted else UNTRUSTED_FACTOR,
+                "terms": [
+                    {
+                        "word": t.word,
+                        "matched": t.term,
+                        "field": t.field,
+                        "kind": t.kind,
+                        "weight": round(t.weight, 3),
+                        "strength": round(t.strength, 3),
+                    }
+                    for t in m.terms
+                ],
+            }
+            for m in result.candidates
+        ],
+    }
+
+
 # -- plain text --------------------------------------------------------------------------------
 
 
@@ -137,6 +171,34 @@ def plain_no_answer(result: Result) -> str:
         lines += [f"  {m.entry.id}: {_clean(m.entry.question)} ({m.score:g})" for m in result.suggestions]
     else:
         lines.append("Try other words, or browse with: upfaq list")
+    return "\n".join(lines)
+
+
+def plain_explain(result: Result, threshold: float) -> str:
+    """The score breakdown of the top candidates, for knowledge-base authors."""
+    data = explain_object(result, threshold)
+    verdict = "answered" if result.answered else "no confident answer"
+    lines = [
+        f"Explain: confidence {result.confidence:g} against threshold {threshold:g}: {verdict}.",
+        "Score = 100 x ({coverage:g} x coverage + {closeness:g} x closeness + {resemblance:g} x resemblance)".format(
+            **data["weights"]
+        ),
+        "  coverage: the weighted share of query words the entry holds (question and aliases 1, tags 0.8, answer 0.6)",
+        "  closeness: overlap with the entry's closest phrasing; resemblance: shared letter sequences with it",
+    ]
+    if result.unknown_words:
+        lines.append("Words no entry holds: " + ", ".join(_clean(w) for w in result.unknown_words))
+    for rank, candidate in enumerate(data["candidates"], 1):
+        factor = "" if candidate["authority_factor"] == 1.0 else f" x {candidate['authority_factor']:g} (not official)"
+        lines.append(
+            f"#{rank} {candidate['id']}: score {candidate['score']:g} = coverage {candidate['coverage']:.2f}, "
+            f"closeness {candidate['closeness']:.2f}, resemblance {candidate['resemblance']:.2f}{factor}"
+        )
+        for t in candidate["terms"]:
+            lines.append(
+                f"    {_clean(t['word'])} -> {_clean(t['matched'])} in {t['field']} ({t['kind']}), "
+                f"weight {t['weight']:.2f}, strength {t['strength']:.2f}"
+            )
     return "\n".join(lines)
 
 

@@ -46,6 +46,10 @@ RERANK = 30
 MARGIN = 10.0
 """A runner-up closer than this to the best score lowers the confidence by the difference."""
 CANDIDATES = 5
+MAX_QUERY_CHARS = 4000
+MAX_QUERY_WORDS = 64
+MAX_TYPO_LOOKUPS = 12
+"""Past these a query is not a question; the rest is ignored so that time per query stays bounded."""
 """Only the best candidates by coverage and closeness are compared letter by letter."""
 UNTRUSTED_FACTOR = 0.97
 """Community and doubtful answers rank just below an official one that matches as well."""
@@ -191,8 +195,9 @@ class Index:
     def _tokens(self, query: str) -> list[_Token]:  # noqa: PLR0912 - exact, synonym, typo: each its own branch
         tokens: list[_Token] = []
         seen: set[str] = set()
-        folded = words(query)
-        content = [w for w in folded if w not in STOP_WORDS]
+        typo_lookups = 0
+        folded = words(query[:MAX_QUERY_CHARS])
+        content = [w for w in folded if w not in STOP_WORDS][:MAX_QUERY_WORDS]
         stems = [stem(w) for w in content]
         phrase_groups: dict[int, list[str]] = defaultdict(list)
         for position in range(len(stems)):
@@ -218,7 +223,8 @@ class Index:
                     if candidate_stem != term and candidate_stem in self._fields and candidate_stem not in known:
                         known.add(candidate_stem)
                         alternatives.append((candidate_stem, PARTIAL_FACTOR, "partial"))
-            if not alternatives and not groups:
+            if not alternatives and not groups and typo_lookups < MAX_TYPO_LOOKUPS:
+                typo_lookups += 1
                 for candidate, distance in self._typos(word):
                     factor = 1.0 - 0.12 * distance
                     candidate_stem = self._surface[candidate]
@@ -322,7 +328,7 @@ class Index:
         preliminary = sorted(
             best, key=lambda i: -(sum(tokens[p].weight * h[0] for p, h in best[i].items()) / total + closeness[i])
         )
-        query_grams = _grams(w for w in words(query) if w not in STOP_WORDS)
+        query_grams = _grams(token.word for token in tokens)
         matches: list[Match] = []
         for rank, index in enumerate(preliminary):
             hits = best[index]
