@@ -48,6 +48,16 @@ TINY = {
 }
 
 
+@pytest.fixture(autouse=True)
+def hermetic_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test sees an empty user data directory and no UPFAQ_KB, whatever the machine has."""
+    data_home = tmp_path_factory.mktemp("xdg-data")
+    monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    monkeypatch.delenv("UPFAQ_KB", raising=False)
+    return data_home / "upfaq"
+
+
 @pytest.fixture
 def tiny_kb() -> KnowledgeBase:
     """A three-entry knowledge base with a synonym table, a conflict and a community answer."""

@@ -94,13 +94,13 @@ def test_bom_and_crlf_are_accepted(tmp_path: Path) -> None:
 BAD_FILES = [
     ('[[entry]]\nid = "a"\nquestion = = "Q"\n', r"^bad\.toml:3:12: invalid TOML: Invalid value$"),
     ('[[entry]]\nid = "a"\nanswer = "A"\n', r"^bad\.toml:1: entry 'a': missing required field 'question'$"),
-    ('[[entry]]\nid = "a"\nquestion = 3\nanswer = "A"\n', r"^bad\.toml:1: entry 'a': 'question' must be a string$"),
+    ('[[entry]]\nid = "a"\nquestion = 3\nanswer = "A"\n', r"^bad\.toml:3: entry 'a': 'question' must be a string$"),
     ('[[entry]]\nid = "a"\nquestion = "Q"\nanswer = "A"\ntags = "x"\n', r"'tags' must be an array of strings$"),
     ('[[entry]]\nid = "Bad Id"\nquestion = "Q"\nanswer = "A"\n', r"id must be a lowercase slug"),
     ('[[entry]]\nid = "a"\nquestion = "Q"\nanswer = "A"\nauthority = "gospel"\n', r"'authority' must be one of"),
     (
         '[[entry]]\nid = "a"\nquestion = "Q"\nanswer = "A"\n\n[[entry]]\nid = "a"\nquestion = "R"\nanswer = "B"\n',
-        r"^bad\.toml:6: duplicate id 'a' \(first defined in entry 1\)$",
+        r"^bad\.toml:6: duplicate id 'a' \(first at line 1\)$",
     ),
     ('entry = "x"\n', r"'entry' must be an array of tables"),
     ('[synonyms]\nx = "y"\n', r"synonyms\.x must be an array of strings"),

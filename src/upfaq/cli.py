@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any, TextIO
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
-from upfaq import __version__, render
-from upfaq.kb import KBError, KnowledgeBase, load_bundled
+from upfaq import __version__, kb, render
+from upfaq.kb import KnowledgeBase
 from upfaq.render import Mode
 from upfaq.search import DEFAULT_THRESHOLD, Index, Result, suggest_ids
 from upfaq.status import ExitStatus
@@ -43,10 +43,10 @@ class Shell(enum.StrEnum):
 
 
 EPILOG = """\b
-Exit status: 0 answered or found; 1 no confident answer, unknown id or topic (for
-'ask -': at least one query unanswered); 2 usage error or unusable input; 70 internal
-error (UPFAQ_DEBUG=1 shows the traceback); 74 output could not be written; 130
-interrupted."""
+Exit status: 0 answered or found; 1 no confident answer, unknown id or topic, errors
+found by validate (for 'ask -': at least one query unanswered); 2 usage error or unusable
+input; 70 internal error (UPFAQ_DEBUG=1 shows the traceback); 74 output could not be
+written; 130 interrupted."""
 
 
 class CliError(Exception):
@@ -113,21 +113,45 @@ def _isatty(stream: TextIO | None) -> bool:
 
 # -- loading -----------------------------------------------------------------------------------
 
+KbOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--kb",
+        metavar="PATH",
+        help="A knowledge-base file, or a directory of *.toml, layered over the others (repeatable; later wins).",
+        show_default=False,
+    ),
+]
+NoBundled = Annotated[bool, typer.Option("--no-bundled", help="Leave out the bundled Upwork knowledge base.")]
 
-def _load() -> tuple[KnowledgeBase, Index]:
+
+def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> kb.Loaded:
+    """Every knowledge base in effect for this command: --kb before and after it, UPFAQ_KB, user dir, bundled."""
+    root = ctx.find_root().obj or {}
+    paths = [*root.get("kb", ()), *(kb_paths or ())]
+    chain = kb.sources(paths, os.environ, bundled=not (no_bundled or root.get("no_bundled")))
     try:
-        kb = load_bundled()
-    except KBError as error:
+        loaded = kb.load(chain)
+    except kb.KBError as error:
         raise CliError(str(error)) from None
-    return kb, Index(kb)
+    for warning in loaded.warnings:
+        sys.stderr.write(f"upfaq: warning: {clean_input(warning)}\n")
+    if not loaded.kb.entries:
+        raise CliError("no knowledge base in effect: drop --no-bundled, or name one with --kb PATH")
+    return loaded
+
+
+def _implicit() -> KnowledgeBase:
+    """The knowledge bases in effect without command-line options, quietly (for shell completion)."""
+    return kb.load([s for s in kb.sources([], os.environ) if not s.explicit]).kb
 
 
 def _complete_ids(incomplete: str) -> list[str]:
-    return [e.id for e in load_bundled().entries if e.id.startswith(incomplete)]
+    return [e.id for e in _implicit().entries if e.id.startswith(incomplete)]
 
 
 def _complete_topics(incomplete: str) -> list[str]:
-    return [t for t in load_bundled().topics if t.casefold().startswith(incomplete.casefold())]
+    return [t for t in _implicit().topics if t.casefold().startswith(incomplete.casefold())]
 
 
 # -- options shared by commands ----------------------------------------------------------------
@@ -144,6 +168,9 @@ def _version(value: bool) -> None:
 
 @app.callback(epilog=EPILOG)
 def _root(
+    ctx: typer.Context,
+    kb_paths: KbOption = None,
+    no_bundled: NoBundled = False,
     version: Annotated[
         bool, typer.Option("--version", "-V", is_eager=True, callback=_version, help="Print the version and exit.")
     ] = False,
@@ -155,8 +182,13 @@ def _root(
       upfaq ask "can I interview on skype"
       upfaq ask -n 3 feedback dispute --json
       upfaq list --topic feedback
+      upfaq --kb team.toml ask vpn
       upfaq show interview-outside
+
+    Knowledge bases, later ones overriding earlier ones by id: the bundled Upwork FAQ (unless
+    --no-bundled), *.toml in the user data directory, UPFAQ_KB (paths separated by ':'), --kb.
     """
+    ctx.obj = {"kb": kb_paths or [], "no_bundled": no_bundled}
 
 
 # -- ask ---------------------------------------------------------------------------------------
@@ -164,6 +196,7 @@ def _root(
 
 @app.command(epilog=EPILOG)
 def ask(
+    ctx: typer.Context,
     query: Annotated[
         list[str] | None,
         typer.Argument(
@@ -178,6 +211,8 @@ def ask(
     ] = False,
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
+    kb_paths: KbOption = None,
+    no_bundled: NoBundled = False,
 ) -> None:
     """Answer a question with the best matching entry.
 
@@ -196,19 +231,21 @@ def ask(
     out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
     words = [clean_input(word) for word in query or []]
     if words == ["-"]:
-        kb, index = _load()
+        merged = _load(ctx, kb_paths, no_bundled).kb
+        index = Index(merged)
         answered_all = True
         for line in _stdin_lines():
             result = index.search(line, limit=limit + RELATED)
             answered_all &= result.answered
-            _show_result(out, result, kb, index, limit, batch=True, explain=explain)
+            _show_result(out, result, merged, index, limit, batch=True, explain=explain)
         raise typer.Exit(ExitStatus.OK if answered_all else ExitStatus.NO_ANSWER)
     text = " ".join(words).strip()
     if not text:
         raise CliError("no question given: try upfaq ask \"can I interview on skype\", or '-' to read stdin")
-    kb, index = _load()
+    merged = _load(ctx, kb_paths, no_bundled).kb
+    index = Index(merged)
     result = index.search(text, limit=limit + RELATED)
-    _show_result(out, result, kb, index, limit, batch=False, explain=explain)
+    _show_result(out, result, merged, index, limit, batch=False, explain=explain)
     raise typer.Exit(ExitStatus.OK if result.answered else ExitStatus.NO_ANSWER)
 
 
@@ -274,12 +311,15 @@ def _show_answer(out: Output, result: Result, kb: KnowledgeBase, index: Index, l
 
 @app.command("list", epilog=EPILOG)
 def list_entries(
+    ctx: typer.Context,
     topic: Annotated[
         str | None,
         typer.Option("--topic", "-t", help="Only this topic (case-insensitive).", autocompletion=_complete_topics),
     ] = None,
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
+    kb_paths: KbOption = None,
+    no_bundled: NoBundled = False,
 ) -> None:
     """List every entry, grouped by topic.
 
@@ -290,29 +330,35 @@ def list_entries(
       upfaq list --json | jq -r '.[].id'
     """
     out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
-    kb, _ = _load()
-    entries = list(kb.entries)
+    loaded = _load(ctx, kb_paths, no_bundled)
+    merged = loaded.kb
+    entries = list(merged.entries)
     if topic is not None:
         wanted = clean_input(topic).casefold()
         entries = [e for e in entries if e.topic.casefold() == wanted]
         if not entries:
-            raise CliError(f"no topic '{clean_input(topic)}'; topics: {', '.join(kb.topics)}", ExitStatus.NO_ANSWER)
+            topics = ", ".join(merged.topics)
+            raise CliError(f"no topic '{clean_input(topic)}'; topics: {topics}", ExitStatus.NO_ANSWER)
+    files = len(loaded.layers) > 1
     if out.mode is Mode.JSON:
-        out.json([render.entry_object(e, kb) for e in entries])
+        out.json([render.entry_object(e, merged) for e in entries])
     elif out.mode is Mode.PLAIN:
-        out.text(render.plain_list(entries))
+        out.text(render.plain_list(entries, show_files=files))
     else:
-        out.rich(render.rich_list(entries))
+        out.rich(render.rich_list(entries, show_files=files))
 
 
 @app.command(epilog=EPILOG)
 def show(
+    ctx: typer.Context,
     entry_id: Annotated[
         str,
         typer.Argument(metavar="ID", help="The entry's id, as `upfaq list` shows it.", autocompletion=_complete_ids),
     ],
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
+    kb_paths: KbOption = None,
+    no_bundled: NoBundled = False,
 ) -> None:
     """Show one entry in full, with its provenance and search aids.
 
@@ -322,17 +368,139 @@ def show(
       upfaq show share-email --json
     """
     out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
-    kb, _ = _load()
+    merged = _load(ctx, kb_paths, no_bundled).kb
     wanted = clean_input(entry_id)
-    entry = kb.get(wanted)
+    entry = merged.get(wanted)
     if entry is None:
-        raise CliError(render.plain_suggestions(wanted, suggest_ids(kb, wanted)), ExitStatus.NO_ANSWER)
+        raise CliError(render.plain_suggestions(wanted, suggest_ids(merged, wanted)), ExitStatus.NO_ANSWER)
     if out.mode is Mode.JSON:
-        out.json(render.entry_object(entry, kb))
+        out.json(render.entry_object(entry, merged))
     elif out.mode is Mode.PLAIN:
-        out.text(render.plain_entry(entry, kb))
+        out.text(render.plain_entry(entry, merged))
     else:
-        out.rich(render.rich_entry(entry, kb))
+        out.rich(render.rich_entry(entry, merged))
+
+
+# -- knowledge bases: kb, validate, init -------------------------------------------------------
+
+
+@app.command("kb", epilog=EPILOG)
+def kb_files(
+    ctx: typer.Context,
+    json_flag: JsonFlag = False,
+    plain_flag: PlainFlag = False,
+    kb_paths: KbOption = None,
+    no_bundled: NoBundled = False,
+) -> None:
+    """List the knowledge-base files in effect, highest precedence first, with entry counts.
+
+    \b
+    Examples:
+      upfaq kb
+      upfaq --kb team.toml kb --json
+      UPFAQ_KB=~/faq:~/team.toml upfaq kb
+
+    An entry in a file higher in the list replaces an entry with the same id lower down.
+    """
+    out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
+    loaded = _load(ctx, kb_paths, no_bundled)
+    if out.mode is Mode.JSON:
+        out.json(render.layers_object(loaded))
+    else:
+        out.text(render.plain_layers(loaded))
+
+
+@app.command(epilog=EPILOG)
+def validate(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(metavar="[PATH]...", help="Files or directories to check (default: every file in effect)."),
+    ] = None,
+    json_flag: JsonFlag = False,
+    kb_paths: KbOption = None,
+    no_bundled: NoBundled = False,
+) -> None:
+    """Check knowledge-base files: one 'file:line: level: message' line per problem.
+
+    \b
+    Examples:
+      upfaq validate team.toml
+      upfaq validate                       # everything in effect, bundled included
+      upfaq validate ~/faq --json | jq '.findings[] | select(.level == "error")'
+
+    Errors: bad TOML, missing or mistyped fields, duplicate ids, conflicts or related ids that
+    no knowledge base defines. Warnings: empty or very short answers, near-duplicate questions,
+    an alias that is another entry's question or alias, control characters.
+    Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read.
+    """
+    from upfaq import lint
+
+    out = Output.for_flags(json_flag=json_flag, plain_flag=False)
+    root = ctx.find_root().obj or {}
+    bundled = not (no_bundled or root.get("no_bundled"))
+    chain = kb.sources([*root.get("kb", ()), *(kb_paths or ())], os.environ, bundled=bundled)
+    missing: list[kb.KBError] = []
+    files: list[Path] = []
+    if paths:
+        for path in paths:
+            try:
+                files.extend(kb.files_of(kb.Source(path, "--kb")))
+            except kb.KBError as error:
+                missing.append(error)
+        try:
+            context: KnowledgeBase | None = kb.load([s for s in chain if not s.explicit]).kb
+        except kb.KBError:
+            context = None
+    else:
+        context = None
+        for source in chain:
+            if source.path is None:
+                files.append(kb.BUNDLED_PATH)
+                continue
+            try:
+                files.extend(kb.files_of(source))
+            except kb.KBError as error:
+                missing.append(error)
+    report = lint.validate(files, context, missing)
+    if out.mode is Mode.JSON:
+        out.json(render.report_object(report))
+    else:
+        for finding in report.findings:
+            out.text(clean_input(str(finding)))
+    warnings = len(report.findings) - report.errors
+    sys.stderr.write(f"upfaq: {report.files} file(s) checked: {report.errors} error(s), {warnings} warning(s)\n")
+    if report.unusable:
+        raise typer.Exit(ExitStatus.USAGE)
+    raise typer.Exit(ExitStatus.NO_ANSWER if report.errors else ExitStatus.OK)
+
+
+@app.command(epilog=EPILOG)
+def init(
+    path: Annotated[
+        Path | None,
+        typer.Argument(help="Where to write it: a file, or a directory to put faq.toml in (default: user data dir)."),
+    ] = None,
+) -> None:
+    """Write a small commented example knowledge base to start from. Never overwrites a file.
+
+    \b
+    Examples:
+      upfaq init                      # into the user data directory: in effect at once
+      upfaq init team.toml            # anywhere; then: upfaq --kb team.toml ask ...
+    """
+    target = path if path is not None else kb.user_data_dir()
+    if target.is_dir() or path is None:
+        target = target / "faq.toml"
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with target.open("xb") as handle:
+            handle.write(kb.EXAMPLE_PATH.read_bytes())
+    except FileExistsError:
+        raise CliError(f"{target} already exists; not overwriting it (name another path)") from None
+    except OSError as error:
+        raise CliError(f"cannot write {target}: {error.strerror or error}") from None
+    sys.stdout.write(f"Wrote {target}\nNext: edit it, then check it with: upfaq validate {target}\n")
 
 
 # -- completion --------------------------------------------------------------------------------

@@ -1,8 +1,13 @@
-"""Knowledge bases: the entry model, loading and checking TOML files, layering. No printing."""
+"""Knowledge bases: the entry model, reading and checking TOML files, finding and layering them.
+
+No printing: problems come back as Finding values or KBError exceptions, for the CLI to show.
+"""
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -11,6 +16,8 @@ import tomli
 
 BUNDLED_PATH = Path(__file__).parent / "data" / "faq.toml"
 BUNDLED_NAME = "<bundled>"
+EXAMPLE_PATH = Path(__file__).parent / "data" / "example.toml"
+ENV_VAR = "UPFAQ_KB"
 
 DEFAULT_TOPIC = "General"
 
@@ -22,6 +29,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _STRING_FIELDS = ("topic", "source", "authority", "note")
 _LIST_FIELDS = ("tags", "aliases", "conflicts", "related")
 KNOWN_FIELDS = frozenset(("id", "question", "answer", *_STRING_FIELDS, *_LIST_FIELDS))
+KNOWN_TABLES = frozenset(("entry", "synonyms", "meta"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +49,8 @@ class Entry:
     note: str = ""
     origin: str = field(default="", compare=False)
     """The knowledge-base file the entry was loaded from (BUNDLED_NAME for the bundled one)."""
+    line: int | None = field(default=None, compare=False)
+    """The line of the entry's [[entry]] header in that file, when known."""
 
     @property
     def trusted(self) -> bool:
@@ -68,10 +78,29 @@ class KnowledgeBase:
         return list(dict.fromkeys(entry.topic for entry in self.entries))
 
 
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem in a knowledge-base file, as `upfaq validate` reports it."""
+
+    path: str
+    line: int | None
+    level: str  # "error" or "warning"
+    message: str
+    col: int | None = None
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.line is not None:
+            where += f":{self.line}"
+            if self.col is not None:
+                where += f":{self.col}"
+        return f"{where}: {self.level}: {self.message}"
+
+
 class KBError(Exception):
     """A knowledge-base file that cannot be used. str() is one line: path[:line[:col]]: message."""
 
-    def __init__(self, path: str, message: str, line: int | None = None, col: int | None = None):
+    def __init__(self, path: str, message: str, line: int | None = None, col: int | None = None) -> None:
         self.path = path
         self.message = message
         self.line = line
@@ -86,12 +115,21 @@ class KBError(Exception):
                 where += f":{self.col}"
         return f"{where}: {self.message}"
 
+    @classmethod
+    def from_finding(cls, finding: Finding) -> KBError:
+        """The error for an error-level finding."""
+        return cls(finding.path, finding.message, finding.line, finding.col)
 
-def load_file(path: Path, name: str | None = None) -> KnowledgeBase:
-    """Read and check one knowledge-base file. Raises KBError naming the file on any problem."""
-    label = name or str(path)
+
+# -- reading one file --------------------------------------------------------------------------
+
+
+def read_bytes(path: Path, label: str) -> bytes:
+    """A file's bytes, or KBError saying in a few words why they cannot be had."""
+    if path.is_fifo() or (path.exists() and not path.is_file() and not path.is_dir()):
+        raise KBError(label, "not a regular file")
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except IsADirectoryError:
         raise KBError(label, "is a directory, not a TOML file") from None
     except FileNotFoundError:
@@ -100,7 +138,12 @@ def load_file(path: Path, name: str | None = None) -> KnowledgeBase:
         raise KBError(label, "permission denied") from None
     except OSError as error:
         raise KBError(label, error.strerror or str(error)) from None
-    return parse(raw, label)
+
+
+def load_file(path: Path, name: str | None = None) -> KnowledgeBase:
+    """Read and check one knowledge-base file. Raises KBError naming the file on the first problem."""
+    label = name or str(path)
+    return parse(read_bytes(path, label), label)
 
 
 def load_bundled() -> KnowledgeBase:
@@ -109,96 +152,270 @@ def load_bundled() -> KnowledgeBase:
 
 
 def parse(raw: bytes, label: str) -> KnowledgeBase:
-    """Parse knowledge-base bytes (UTF-8, optional BOM) into a checked KnowledgeBase."""
+    """Parse knowledge-base bytes (UTF-8, optional BOM) into a checked KnowledgeBase, or raise KBError."""
+    kb, findings = check(raw, label)
+    for finding in findings:
+        if finding.level == "error":
+            raise KBError.from_finding(finding)
+    assert kb is not None  # no error findings means the file parsed
+    return kb
+
+
+def check(raw: bytes, label: str) -> tuple[KnowledgeBase | None, list[Finding]]:
+    """Parse and check one file's bytes: the entries that passed (None if unparsable) and every finding."""
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        raise KBError(label, "not UTF-8 text", line) from None
+        return None, [Finding(label, line, "error", "not UTF-8 text")]
     try:
         data = tomli.loads(text)
     except tomli.TOMLDecodeError as error:
-        message = getattr(error, "msg", str(error))
-        raise KBError(
-            label, f"invalid TOML: {message}", getattr(error, "lineno", None), getattr(error, "colno", None)
-        ) from None
-    return from_dict(data, label, text)
+        message = f"invalid TOML: {getattr(error, 'msg', str(error))}"
+        return None, [Finding(label, getattr(error, "lineno", None), "error", message, getattr(error, "colno", None))]
+    except RecursionError:
+        return None, [Finding(label, None, "error", "invalid TOML: nested too deeply")]
+    return _Checker(label, text).run(data)
 
 
 def from_dict(data: dict[str, Any], label: str, text: str = "") -> KnowledgeBase:
-    """Build a KnowledgeBase from parsed TOML, checking every field's type."""
-    entry_lines = _entry_lines(text)
-    tables = data.get("entry", [])
-    if not isinstance(tables, list):
-        raise KBError(label, "'entry' must be an array of tables ([[entry]])")
-    entries: list[Entry] = []
-    seen: dict[str, int] = {}
-    for index, table in enumerate(tables):
-        line = entry_lines[index] if index < len(entry_lines) else None
-        entry = _entry(table, label, line, index)
-        if entry.id in seen:
-            raise KBError(label, f"duplicate id {entry.id!r} (first defined in entry {seen[entry.id] + 1})", line)
-        seen[entry.id] = index
-        entries.append(entry)
-    return KnowledgeBase(tuple(entries), _synonyms(data.get("synonyms", {}), label))
+    """Build a KnowledgeBase from parsed TOML, checking every field's type. Raises KBError."""
+    kb, findings = _Checker(label, text).run(data)
+    for finding in findings:
+        if finding.level == "error":
+            raise KBError.from_finding(finding)
+    assert kb is not None
+    return kb
 
 
-def merge(layers: list[KnowledgeBase]) -> KnowledgeBase:
+class _Checker:
+    """Checks parsed TOML against the knowledge-base format, collecting every finding."""
+
+    def __init__(self, label: str, text: str) -> None:
+        self.label = label
+        self.lines = text.splitlines()
+        self.headers = [i for i, line in enumerate(self.lines, 1) if line.strip().startswith("[[entry]]")]
+        self.findings: list[Finding] = []
+
+    def error(self, message: str, line: int | None = None) -> None:
+        self.findings.append(Finding(self.label, line, "error", message))
+
+    def warn(self, message: str, line: int | None = None) -> None:
+        self.findings.append(Finding(self.label, line, "warning", message))
+
+    def line_of(self, index: int, key: str | None = None) -> int | None:
+        """The line of entry index's header, or of `key = ` inside that entry when key is given."""
+        if index >= len(self.headers):
+            return None
+        start = self.headers[index]
+        if key is None:
+            return start
+        end = self.headers[index + 1] if index + 1 < len(self.headers) else len(self.lines) + 1
+        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+        for number in range(start, end):
+            if pattern.match(self.lines[number - 1]):
+                return number
+        return start
+
+    def run(self, data: dict[str, Any]) -> tuple[KnowledgeBase | None, list[Finding]]:
+        for key in data:
+            if key not in KNOWN_TABLES:
+                self.warn(f"unknown top-level key '{key}' (ignored)")
+        tables = data.get("entry", [])
+        if not isinstance(tables, list):
+            self.error("'entry' must be an array of tables ([[entry]])")
+            return None, self.findings
+        entries: list[Entry] = []
+        seen: dict[str, int] = {}
+        for index, table in enumerate(tables):
+            entry = self.entry(table, index)
+            if entry is None:
+                continue
+            if entry.id in seen:
+                self.error(f"duplicate id '{entry.id}' (first at line {seen[entry.id]})", entry.line)
+                continue
+            seen[entry.id] = entry.line or index + 1
+            entries.append(entry)
+        synonyms = self.synonyms(data.get("synonyms", {}))
+        # The entries that passed, even beside ones that did not, so a linter can check them too;
+        # loading refuses the file as a whole when any finding is an error.
+        return KnowledgeBase(tuple(entries), synonyms), self.findings
+
+    def entry(self, table: object, index: int) -> Entry | None:  # noqa: PLR0912 - one check per field
+        line = self.line_of(index)
+        if not isinstance(table, dict):
+            self.error(f"entry {index + 1}: must be a table", line)
+            return None
+        entry_id = table.get("id")
+        where = f"entry '{entry_id}'" if isinstance(entry_id, str) else f"entry {index + 1}"
+        ok = True
+        for required in ("id", "question", "answer"):
+            if required not in table:
+                self.error(f"{where}: missing required field '{required}'", line)
+                ok = False
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            key_line = self.line_of(index, key)
+            if key in ("id", "question", "answer", *_STRING_FIELDS):
+                if not isinstance(value, str):
+                    self.error(f"{where}: '{key}' must be a string", key_line)
+                    ok = False
+                    continue
+                values[key] = value.strip()
+            elif key in _LIST_FIELDS:
+                if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+                    self.error(f"{where}: '{key}' must be an array of strings", key_line)
+                    ok = False
+                    continue
+                values[key] = tuple(item.strip() for item in value if item.strip())
+            else:
+                self.warn(f"{where}: unknown field '{key}' (ignored)", key_line)
+        if not ok:
+            return None
+        if not ID_PATTERN.match(values["id"]):
+            self.error(f"{where}: id must be a lowercase slug (a-z, 0-9, '-')", self.line_of(index, "id"))
+            return None
+        if not values["question"]:
+            self.error(f"{where}: 'question' is empty", self.line_of(index, "question"))
+            return None
+        if "authority" in values and values["authority"] not in AUTHORITIES:
+            self.error(
+                f"{where}: 'authority' must be one of {', '.join(AUTHORITIES)}", self.line_of(index, "authority")
+            )
+            return None
+        if not values.get("topic"):
+            values.pop("topic", None)
+        return Entry(**values, origin=self.label, line=line)
+
+    def synonyms(self, table: object) -> dict[str, tuple[str, ...]]:
+        if not isinstance(table, dict):
+            self.error("'synonyms' must be a table of name = [words]")
+            return {}
+        groups: dict[str, tuple[str, ...]] = {}
+        for name, group in table.items():
+            if not isinstance(group, list) or not all(isinstance(word, str) for word in group):
+                self.error(f"synonyms.{name} must be an array of strings")
+                continue
+            groups[name] = tuple(word for word in group if word.strip())
+        return groups
+
+
+# -- finding and layering files ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A place knowledge bases come from: a file or a directory of *.toml files."""
+
+    path: Path | None
+    """None for the bundled knowledge base."""
+    via: str
+    """How it was named: "--kb", ENV_VAR, "user data dir" or "bundled"."""
+
+    @property
+    def explicit(self) -> bool:
+        """Named on the command line: a problem with it is an error, not a warning."""
+        return self.via == "--kb"
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One file in effect, with the entries it brought."""
+
+    label: str
+    via: str
+    kb: KnowledgeBase
+    overridden: int = 0
+    """How many of its entries a higher layer replaced."""
+
+
+@dataclass(frozen=True, slots=True)
+class Loaded:
+    """Every knowledge base in effect, merged, with what went wrong on the way."""
+
+    kb: KnowledgeBase
+    layers: tuple[Layer, ...]
+    """Highest precedence first."""
+    warnings: tuple[str, ...] = ()
+
+
+def user_data_dir() -> Path:
+    """upfaq's directory under the platform's user data directory (XDG_DATA_HOME on Linux)."""
+    import platformdirs
+
+    return platformdirs.user_data_path("upfaq", appauthor=False)
+
+
+def sources(
+    kb_paths: Sequence[Path], env: Mapping[str, str], *, bundled: bool = True, data_dir: Path | None = None
+) -> list[Source]:
+    """Where knowledge bases come from, lowest precedence first; each later one overrides earlier ones."""
+    found: list[Source] = []
+    if bundled:
+        found.append(Source(None, "bundled"))
+    directory = data_dir if data_dir is not None else user_data_dir()
+    if directory.is_dir():
+        found.append(Source(directory, "user data dir"))
+    for part in env.get(ENV_VAR, "").split(os.pathsep):
+        if part.strip():
+            found.append(Source(Path(part.strip()).expanduser(), ENV_VAR))
+    found.extend(Source(path, "--kb") for path in kb_paths)
+    return found
+
+
+def files_of(source: Source) -> list[Path]:
+    """The TOML files a source stands for, in the order they apply. Raises KBError if there are none."""
+    assert source.path is not None
+    path = source.path
+    if path.is_dir():
+        try:
+            files = sorted(p for p in path.iterdir() if p.suffix == ".toml" and not p.name.startswith("."))
+        except OSError as error:
+            raise KBError(str(path), error.strerror or str(error)) from None
+        if not files and source.via != "user data dir":
+            raise KBError(str(path), "directory holds no *.toml files")
+        return files
+    if not path.exists() and not path.is_symlink():
+        raise KBError(str(path), "no such file or directory")
+    return [path]
+
+
+def load(chain: Sequence[Source]) -> Loaded:
+    """Load every source in order and layer them. Explicit sources fail with KBError; others warn."""
+    loaded: list[tuple[str, str, KnowledgeBase]] = []
+    warnings: list[str] = []
+    for source in chain:
+        if source.path is None:
+            loaded.append((BUNDLED_NAME, source.via, load_bundled()))
+            continue
+        try:
+            for path in files_of(source):
+                loaded.append((str(path), source.via, load_file(path)))
+        except KBError as error:
+            if source.explicit:
+                raise
+            warnings.append(f"skipping {error} (found through {source.via})")
+    merged = merge([kb for _, _, kb in reversed(loaded)])
+    winners = {entry.id: entry.origin for entry in merged.entries}
+    layers = tuple(
+        Layer(label, via, kb, sum(winners.get(e.id) != e.origin for e in kb.entries))
+        for label, via, kb in reversed(loaded)
+    )
+    return Loaded(merged, layers, tuple(warnings))
+
+
+def merge(layers: Sequence[KnowledgeBase]) -> KnowledgeBase:
     """Layer knowledge bases, highest precedence first: an id replaces the same id below it."""
     by_id: dict[str, Entry] = {}
     synonyms: dict[str, tuple[str, ...]] = {}
     for layer in reversed(layers):
         for entry in layer.entries:
-            by_id.pop(entry.id, None)
-            by_id[entry.id] = entry
+            by_id[entry.id] = entry  # a replacement keeps the place of the entry it replaces
         synonyms.update(layer.synonyms)
     return KnowledgeBase(tuple(by_id.values()), synonyms)
 
 
-def _entry_lines(text: str) -> list[int]:
-    """Line numbers of each [[entry]] header, so errors can point into the file."""
-    return [i for i, line in enumerate(text.splitlines(), 1) if line.strip().startswith("[[entry]]")]
-
-
-def _entry(table: object, label: str, line: int | None, index: int) -> Entry:  # noqa: PLR0912 - one check per field
-    where = f"entry {index + 1}"
-    if not isinstance(table, dict):
-        raise KBError(label, f"{where}: must be a table", line)
-    entry_id = table.get("id")
-    if isinstance(entry_id, str):
-        where = f"entry {entry_id!r}"
-    for required in ("id", "question", "answer"):
-        if required not in table:
-            raise KBError(label, f"{where}: missing required field '{required}'", line)
-    values: dict[str, Any] = {}
-    for key in ("id", "question", "answer", *_STRING_FIELDS):
-        if key in table:
-            if not isinstance(table[key], str):
-                raise KBError(label, f"{where}: '{key}' must be a string", line)
-            values[key] = table[key].strip()
-    for key in _LIST_FIELDS:
-        if key in table:
-            value = table[key]
-            if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                raise KBError(label, f"{where}: '{key}' must be an array of strings", line)
-            values[key] = tuple(item.strip() for item in value if item.strip())
-    if not ID_PATTERN.match(values["id"]):
-        raise KBError(label, f"{where}: id must be a lowercase slug (a-z, 0-9, '-')", line)
-    if not values["question"]:
-        raise KBError(label, f"{where}: 'question' is empty", line)
-    if "authority" in values and values["authority"] not in AUTHORITIES:
-        raise KBError(label, f"{where}: 'authority' must be one of {', '.join(AUTHORITIES)}", line)
-    if not values.get("topic"):
-        values.pop("topic", None)
-    return Entry(**values, origin=label)
-
-
-def _synonyms(table: object, label: str) -> dict[str, tuple[str, ...]]:
-    if not isinstance(table, dict):
-        raise KBError(label, "'synonyms' must be a table of name = [words]")
-    groups: dict[str, tuple[str, ...]] = {}
-    for name, group in table.items():
-        if not isinstance(group, list) or not all(isinstance(word, str) for word in group):
-            raise KBError(label, f"synonyms.{name} must be an array of strings")
-        groups[name] = tuple(word for word in group if word.strip())
-    return groups
+def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
+    """Every TOML file named by paths (directories expanded). Raises KBError for a path that names none."""
+    for path in paths:
+        yield from files_of(Source(path, "--kb"))

@@ -13,12 +13,14 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase
+from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase, Loaded
 from upfaq.search import UNTRUSTED_FACTOR, WEIGHTS, Match, Result
 from upfaq.text import strip_control
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
+
+    from upfaq.lint import Report
 
 Highlighter = Callable[[str], Sequence[tuple[int, int]]]
 """Given a text, the (start, end) spans of the words the query matched in it."""
@@ -212,8 +214,11 @@ def plain_entry(entry: Entry, kb: KnowledgeBase) -> str:
     return "\n".join(lines)
 
 
-def plain_list(entries: Iterable[Entry]) -> str:
-    """Entries grouped by topic: a topic line, then an indented "id  question" line each."""
+def plain_list(entries: Iterable[Entry], *, show_files: bool = False) -> str:
+    """Entries grouped by topic: a topic line, then an indented "id  question" line each.
+
+    With show_files each line ends with the file the entry came from, in parentheses.
+    """
     lines: list[str] = []
     for topic, group in _by_topic(entries):
         if lines:
@@ -222,8 +227,49 @@ def plain_list(entries: Iterable[Entry]) -> str:
         width = max(len(e.id) for e in group)
         for entry in group:
             flag = f"  [{entry.authority}]" if not entry.trusted else ""
-            lines.append(f"  {entry.id:<{width}}  {_clean(entry.question)}{flag}")
+            where = f"  ({_clean(origin_label(entry))})" if show_files else ""
+            lines.append(f"  {entry.id:<{width}}  {_clean(entry.question)}{flag}{where}")
     return "\n".join(lines)
+
+
+def layers_object(loaded: Loaded) -> list[dict[str, Any]]:
+    """The files in effect, highest precedence first, as JSON."""
+    return [
+        {
+            "file": "bundled" if layer.label == BUNDLED_NAME else layer.label,
+            "via": layer.via,
+            "entries": len(layer.kb.entries),
+            "overridden": layer.overridden,
+        }
+        for layer in loaded.layers
+    ]
+
+
+def plain_layers(loaded: Loaded) -> str:
+    """The files in effect, highest precedence first: file, how it was found, entry counts."""
+    rows = layers_object(loaded)
+    width = max(len(_clean(row["file"])) for row in rows)
+    lines = ["Knowledge bases in effect, highest precedence first:"]
+    for row in rows:
+        counts = f"{row['entries']} entries"
+        if row["overridden"]:
+            counts += f" ({row['overridden']} replaced by a higher file)"
+        lines.append(f"  {_clean(row['file']):<{width}}  {row['via']:<13}  {counts}")
+    lines.append(f"{len(loaded.kb.entries)} entries in all")
+    return "\n".join(lines)
+
+
+def report_object(report: Report) -> dict[str, Any]:
+    """A validation report as JSON."""
+    return {
+        "files": report.files,
+        "errors": report.errors,
+        "warnings": len(report.findings) - report.errors,
+        "findings": [
+            {"file": f.path, "line": f.line, "column": f.col, "level": f.level, "message": f.message}
+            for f in report.findings
+        ],
+    }
 
 
 def plain_suggestions(word: str, candidates: Sequence[str]) -> str:
@@ -300,21 +346,24 @@ def rich_entry(entry: Entry, kb: KnowledgeBase) -> RenderableType:
     return Group(Panel(Group(*body), title=title, title_align="left", border_style=border), table)
 
 
-def rich_list(entries: Iterable[Entry]) -> RenderableType:
-    """Entries grouped by topic in one table."""
+def rich_list(entries: Iterable[Entry], *, show_files: bool = False) -> RenderableType:
+    """Entries grouped by topic in one table (with a file column when several files are in effect)."""
     from rich.table import Table
     from rich.text import Text
 
     table = Table(show_header=True, header_style="bold", box=None, padding=(0, 1))
     table.add_column("id", style="cyan", no_wrap=True)
     table.add_column("question")
+    if show_files:
+        table.add_column("file", style="dim")
     for topic, group in _by_topic(entries):
-        table.add_row(Text(_clean(topic), style="bold magenta"), "")
+        table.add_row(Text(_clean(topic), style="bold magenta"), "", *([""] if show_files else []))
         for entry in group:
             question = Text(_clean(entry.question))
             if not entry.trusted:
                 question.append(f"  [{entry.authority}]", style="yellow")
-            table.add_row(Text(entry.id), question)
+            extra = [Text(_clean(origin_label(entry)))] if show_files else []
+            table.add_row(Text(entry.id), question, *extra)
     return table
 
 

@@ -1,0 +1,146 @@
+"""`upfaq validate`: every problem in knowledge-base files, for their authors. No printing."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from upfaq.kb import BUNDLED_NAME, BUNDLED_PATH, Entry, Finding, KBError, KnowledgeBase, check, read_bytes
+
+SHORT_ANSWER = 20
+"""Answers shorter than this many characters are probably unfinished."""
+NEAR_DUPLICATE = 92
+"""Questions at least this alike (rapidfuzz token_sort_ratio, 0-100) are probably the same question."""
+NEAR_DUPLICATE_LIMIT = 3000
+"""Above this many entries the all-pairs near-duplicate check is skipped (it grows with the square)."""
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """What validating some files found."""
+
+    findings: tuple[Finding, ...]
+    files: int
+    unusable: bool
+    """A named path could not be read at all (missing, no TOML files): exit status 2."""
+
+    @property
+    def errors(self) -> int:
+        """How many error-level findings there are."""
+        return sum(f.level == "error" for f in self.findings)
+
+
+def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missing: Sequence[KBError] = ()) -> Report:
+    """Check files one by one, then together; context resolves references to entries elsewhere."""
+    findings: list[Finding] = [Finding(e.path, e.line, "error", e.message, e.col) for e in missing]
+    usable: list[KnowledgeBase] = []
+    for path in files:
+        label = str(path)
+        try:
+            raw = read_bytes(path, label)
+        except KBError as error:
+            findings.append(Finding(error.path, error.line, "error", error.message, error.col))
+            continue
+        kb, found = check(raw, label)
+        findings.extend(found)
+        if kb is not None:
+            usable.append(kb)
+            findings.extend(_entry_warnings(kb))
+    entries = [entry for kb in usable for entry in kb.entries]
+    known = {entry.id for entry in entries} | {entry.id for entry in (context.entries if context else ())}
+    findings.extend(_references(entries, known))
+    findings.extend(_alias_collisions(entries, context.entries if context else ()))
+    if len(entries) <= NEAR_DUPLICATE_LIMIT:
+        findings.extend(_near_duplicates(entries))
+    findings.sort(key=lambda f: (f.path, f.line or 0, f.level, f.message))
+    return Report(tuple(findings), len(files), bool(missing))
+
+
+def display_path(entry: Entry) -> str:
+    """The file an entry came from, as a path a person can open."""
+    return str(BUNDLED_PATH) if entry.origin == BUNDLED_NAME else entry.origin
+
+
+def _entry_warnings(kb: KnowledgeBase) -> list[Finding]:
+    found: list[Finding] = []
+    for entry in kb.entries:
+        where = display_path(entry)
+        if not entry.answer:
+            found.append(Finding(where, entry.line, "warning", f"entry '{entry.id}': answer is empty"))
+        elif len(entry.answer) < SHORT_ANSWER:
+            found.append(
+                Finding(
+                    where,
+                    entry.line,
+                    "warning",
+                    f"entry '{entry.id}': answer is very short ({len(entry.answer)} characters)",
+                )
+            )
+        texts = (entry.question, entry.answer, entry.note, entry.source, entry.topic, *entry.aliases, *entry.tags)
+        if any(_CONTROL.search(text) for text in texts):
+            found.append(
+                Finding(
+                    where,
+                    entry.line,
+                    "warning",
+                    f"entry '{entry.id}': text holds control characters (not shown to users)",
+                )
+            )
+    return found
+
+
+def _references(entries: Sequence[Entry], known: set[str]) -> list[Finding]:
+    found: list[Finding] = []
+    for entry in entries:
+        for kind, ids in (("conflicts", entry.conflicts), ("related", entry.related)):
+            for other in ids:
+                if other not in known:
+                    message = f"entry '{entry.id}': {kind} names '{other}', which no knowledge base in effect defines"
+                    found.append(Finding(display_path(entry), entry.line, "error", message))
+    return found
+
+
+def _fold(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.casefold()))
+
+
+def _alias_collisions(entries: Sequence[Entry], elsewhere: Sequence[Entry]) -> list[Finding]:
+    owners: dict[str, set[str]] = {}
+    for entry in (*entries, *elsewhere):
+        for phrasing in (entry.question, *entry.aliases):
+            owners.setdefault(_fold(phrasing), set()).add(entry.id)
+    found: list[Finding] = []
+    for entry in entries:
+        for alias in entry.aliases:
+            others = sorted(owners.get(_fold(alias), set()) - {entry.id})
+            if others:
+                names = ", ".join(f"'{other}'" for other in others)
+                message = f"entry '{entry.id}': alias \"{alias}\" is also a question or alias of {names}"
+                found.append(Finding(display_path(entry), entry.line, "warning", message))
+    return found
+
+
+def _near_duplicates(entries: Sequence[Entry]) -> list[Finding]:
+    from rapidfuzz import fuzz, process, utils
+
+    questions = [entry.question for entry in entries]
+    found: list[Finding] = []
+    for index, entry in enumerate(entries):
+        matches = process.extract(
+            entry.question,
+            questions,
+            scorer=fuzz.token_sort_ratio,
+            processor=utils.default_process,
+            score_cutoff=NEAR_DUPLICATE,
+            limit=None,
+        )
+        for _, score, other in matches:
+            if other > index and entries[other].id != entry.id:
+                twin = entries[other].id
+                message = f"entry '{entry.id}': question is nearly the same as that of '{twin}' ({score:.0f}% alike)"
+                found.append(Finding(display_path(entry), entry.line, "warning", message))
+    return found

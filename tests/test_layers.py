@@ -1,0 +1,340 @@
+"""Your own knowledge bases: where they come from, how they layer, and how they fail."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from upfaq import kb as kbmod
+from upfaq.kb import Source, load, sources
+
+from .conftest import ROOT, Run
+
+Upfaq = Callable[..., Run]
+SHARED_BENCH = ROOT.parent / "shared" / "bench"
+
+
+def write(path: Path, *entries: tuple[str, str, str], extra: str = "") -> Path:
+    """Write a knowledge-base file with (id, question, answer) entries."""
+    body = "".join(f'[[entry]]\nid = "{i}"\nquestion = "{q}"\nanswer = "{a}"\n\n' for i, q, a in entries)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(extra + body, encoding="utf-8")
+    return path
+
+
+def test_sources_are_ordered_bundled_userdir_env_then_kb(tmp_path: Path) -> None:
+    """Sources apply in order bundled, user data dir, UPFAQ_KB paths, --kb paths."""
+    data = tmp_path / "data"
+    data.mkdir()
+    env = {"UPFAQ_KB": f"{tmp_path / 'e1.toml'}{os.pathsep}{tmp_path / 'e2.toml'}"}
+    chain = sources([tmp_path / "k.toml"], env, data_dir=data)
+    assert [(s.via, s.path.name if s.path else None) for s in chain] == [
+        ("bundled", None),
+        ("user data dir", "data"),
+        ("UPFAQ_KB", "e1.toml"),
+        ("UPFAQ_KB", "e2.toml"),
+        ("--kb", "k.toml"),
+    ]
+    assert [s.via for s in sources([], {}, bundled=False, data_dir=tmp_path / "none")] == []
+
+
+def test_a_higher_layer_replaces_an_entry_by_id_in_place(tmp_path: Path) -> None:
+    """An entry with a bundled id replaces the bundled one, keeps its place, and says where it came from."""
+    mine = write(tmp_path / "mine.toml", ("share-email", "Can I share my email?", "No: keep it on Upwork."))
+    loaded = load([Source(None, "bundled"), Source(mine, "--kb")])
+    ids = [e.id for e in loaded.kb.entries]
+    assert ids.index("share-email") == 2 and len(ids) == 10
+    replaced = loaded.kb.get("share-email")
+    assert replaced.answer == "No: keep it on Upwork." and replaced.origin == str(mine)
+    assert [(layer.via, len(layer.kb.entries), layer.overridden) for layer in loaded.layers] == [
+        ("--kb", 1, 0),
+        ("bundled", 10, 1),
+    ]
+
+
+def test_precedence_kb_over_env_over_userdir_over_bundled(
+    tmp_path: Path, hermetic_environment: Path, monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq
+) -> None:
+    """The same id defined at every level is answered from the highest one."""
+    write(hermetic_environment / "a.toml", ("x", "Which layer wins?", "user dir"), ("y", "Why?", "user dir"))
+    env_file = write(tmp_path / "env.toml", ("x", "Which layer wins?", "env"))
+    monkeypatch.setenv("UPFAQ_KB", str(env_file))
+    assert json.loads(upfaq("show", "x", "--json").out)["answer"] == "env"
+    assert json.loads(upfaq("show", "y", "--json").out)["answer"] == "user dir"
+    flag_file = write(tmp_path / "flag.toml", ("x", "Which layer wins?", "flag"))
+    assert json.loads(upfaq("show", "x", "--json", "--kb", str(flag_file)).out)["answer"] == "flag"
+    assert json.loads(upfaq("--kb", str(flag_file), "show", "x", "--json").out)["file"] == str(flag_file)
+
+
+def test_kb_and_no_bundled_work_before_and_after_the_command(tmp_path: Path, upfaq: Upfaq) -> None:
+    """--kb and --no-bundled are accepted on either side of the command name."""
+    team = write(tmp_path / "team.toml", ("vpn", "How do I connect to the VPN?", "Use the team VPN profile."))
+    for argv in (("--kb", str(team), "ask", "vpn"), ("ask", "--kb", str(team), "vpn")):
+        run = upfaq(*argv)
+        assert run.status == 0 and run.out.startswith("How do I connect to the VPN?"), argv
+    for argv in (
+        ("--no-bundled", "--kb", str(team), "list", "--json"),
+        ("list", "--json", "--no-bundled", "--kb", str(team)),
+    ):
+        assert [e["id"] for e in json.loads(upfaq(*argv).out)] == ["vpn"], argv
+
+
+def test_later_kb_flags_override_earlier_ones(tmp_path: Path, upfaq: Upfaq) -> None:
+    """Of two --kb files defining the same id, the later one wins."""
+    first = write(tmp_path / "first.toml", ("x", "Q?", "first"))
+    second = write(tmp_path / "second.toml", ("x", "Q?", "second"))
+    run = upfaq("--kb", str(first), "show", "x", "--json", "--kb", str(second))
+    assert json.loads(run.out)["answer"] == "second"
+
+
+def test_a_directory_contributes_every_toml_file_in_name_order(tmp_path: Path, upfaq: Upfaq) -> None:
+    """--kb DIR layers DIR/*.toml, later names over earlier ones, and ignores other files."""
+    write(tmp_path / "d" / "10-base.toml", ("x", "Q?", "base"), ("y", "Y?", "base y"))
+    write(tmp_path / "d" / "20-local.toml", ("x", "Q?", "local"))
+    (tmp_path / "d" / "notes.txt").write_text("not a knowledge base", encoding="utf-8")
+    run = upfaq("--no-bundled", "--kb", str(tmp_path / "d"), "list", "--json")
+    assert {e["id"]: e["answer"] for e in json.loads(run.out)} == {"x": "local", "y": "base y"}
+
+
+def test_list_and_show_say_which_file_an_entry_came_from(tmp_path: Path, upfaq: Upfaq) -> None:
+    """With a user file in effect, list marks each entry's file and show names it."""
+    team = write(tmp_path / "team.toml", ("vpn", "How do I connect to the VPN?", "Use the team VPN profile."))
+    listing = upfaq("--kb", str(team), "list").out
+    assert f"vpn  How do I connect to the VPN?  ({team})" in listing
+    assert "(bundled)" in listing
+    assert f"file: {team}" in upfaq("--kb", str(team), "show", "vpn").out
+    assert "(bundled)" not in upfaq("list").out
+
+
+def test_kb_command_lists_files_in_precedence_order_with_counts(
+    tmp_path: Path, hermetic_environment: Path, upfaq: Upfaq
+) -> None:
+    """`upfaq kb` lists every file in effect, highest first, with entry and replacement counts."""
+    user = write(hermetic_environment / "mine.toml", ("share-email", "Q?", "mine"))
+    team = write(tmp_path / "team.toml", ("vpn", "VPN?", "Profile."), ("z", "Z?", "zed"))
+    run = upfaq("--kb", str(team), "kb")
+    lines = run.out.splitlines()
+    assert lines[0] == "Knowledge bases in effect, highest precedence first:"
+    assert lines[1].split() == [str(team), "--kb", "2", "entries"]
+    assert lines[2].split() == [str(user), "user", "data", "dir", "1", "entries"]
+    assert lines[3].split()[:4] == ["bundled", "bundled", "10", "entries"] and "(1 replaced" in lines[3]
+    assert lines[4] == "12 entries in all"
+    data = json.loads(upfaq("--kb", str(team), "kb", "--json").out)
+    assert data[0] == {"file": str(team), "via": "--kb", "entries": 2, "overridden": 0}
+
+
+BROKEN = [
+    ("missing", None, r"^upfaq: error: {path}: no such file or directory$"),
+    (
+        "invalid TOML",
+        b'[[entry]]\nid = "a"\nquestion = "Q"\nanswer = = 1\n',
+        r"^upfaq: error: {path}:4:10: invalid TOML: ",
+    ),
+    (
+        "not UTF-8",
+        b'[[entry]]\nid = "a"\nquestion = "caf\xe9"\nanswer = "A"\n',
+        r"^upfaq: error: {path}:3: not UTF-8 text$",
+    ),
+    (
+        "wrong type",
+        b'[[entry]]\nid = "a"\nquestion = "Q"\nanswer = ["A"]\n',
+        r"^upfaq: error: {path}:4: entry 'a': 'answer' must be a string$",
+    ),
+    (
+        "duplicate id",
+        b'[[entry]]\nid = "a"\nquestion = "Q"\nanswer = "A"\n[[entry]]\nid = "a"\nquestion = "R"\nanswer = "B"\n',
+        r"^upfaq: error: {path}:5: duplicate id 'a' \(first at line 1\)$",
+    ),
+    ("binary", b"\x00\x01\x02\xff\xfe", r"^upfaq: error: {path}:1: not UTF-8 text$"),
+    ("truncated", b'[[entry]]\nid = "a"\nquestion = "Q\n', r"^upfaq: error: {path}:3:\d+: invalid TOML: "),
+]
+
+
+@pytest.mark.parametrize(("case", "content", "pattern"), BROKEN, ids=[case for case, _, _ in BROKEN])
+def test_a_broken_kb_named_on_the_command_line_is_a_one_line_error(
+    tmp_path: Path, upfaq: Upfaq, case: str, content: bytes | None, pattern: str
+) -> None:
+    """Each unusable --kb file stops upfaq with one line naming the file (and line, column), exit 2."""
+    import re
+
+    path = tmp_path / "broken.toml"
+    if content is not None:
+        path.write_bytes(content)
+    run = upfaq("--kb", str(path), "ask", "anything")
+    assert run.status == 2 and run.out == "", case
+    assert re.match(pattern.format(path=re.escape(str(path))), run.err), run.err
+    assert run.err.count("\n") == 1
+
+
+def test_a_directory_without_toml_files_is_an_error(tmp_path: Path, upfaq: Upfaq) -> None:
+    """--kb naming a directory with no *.toml in it is an error, not an empty knowledge base."""
+    run = upfaq("--kb", str(tmp_path), "list")
+    assert run.status == 2 and run.err == f"upfaq: error: {tmp_path}: directory holds no *.toml files\n"
+
+
+def test_an_unreadable_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq) -> None:
+    """A file that cannot be read for want of permission gives a one-line permission error."""
+    path = write(tmp_path / "secret.toml", ("a", "Q?", "A."))
+    real = Path.read_bytes
+
+    def refuse(self: Path) -> bytes:
+        if self == path:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", refuse)
+    run = upfaq("--kb", str(path), "list")
+    assert run.status == 2 and run.err == f"upfaq: error: {path}: permission denied\n"
+
+
+def test_broken_files_found_implicitly_warn_and_the_rest_answer(
+    tmp_path: Path, hermetic_environment: Path, monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq
+) -> None:
+    """A broken file from UPFAQ_KB or the user directory is skipped with a one-line warning each."""
+    (hermetic_environment).mkdir(parents=True, exist_ok=True)
+    (hermetic_environment / "bad.toml").write_text("x = = 1", encoding="utf-8")
+    monkeypatch.setenv("UPFAQ_KB", f"{tmp_path / 'gone.toml'}")
+    run = upfaq("ask", "can I interview on skype")
+    assert run.status == 0 and run.out.startswith("Is it okay to have an interview outside Upwork?")
+    warnings = run.err.splitlines()
+    assert warnings == [
+        f"upfaq: warning: skipping {hermetic_environment / 'bad.toml'}:1:5: invalid TOML: Invalid value "
+        "(found through user data dir)",
+        f"upfaq: warning: skipping {tmp_path / 'gone.toml'}: no such file or directory (found through UPFAQ_KB)",
+    ]
+
+
+def test_upfaq_never_writes_to_a_knowledge_base(tmp_path: Path, upfaq: Upfaq) -> None:
+    """Running every read command leaves the knowledge-base file byte for byte and time for time the same."""
+    path = write(tmp_path / "team.toml", ("vpn", "VPN?", "Profile."))
+    before = (path.read_bytes(), path.stat().st_mtime_ns, stat.S_IMODE(path.stat().st_mode))
+    for argv in (("ask", "vpn"), ("list",), ("show", "vpn"), ("kb",), ("validate", str(path))):
+        upfaq("--kb", str(path), *argv)
+    assert (path.read_bytes(), path.stat().st_mtime_ns, stat.S_IMODE(path.stat().st_mode)) == before
+
+
+def test_no_knowledge_base_at_all_is_a_usage_error(upfaq: Upfaq) -> None:
+    """--no-bundled with nothing else in effect says what to do, exit 2."""
+    run = upfaq("--no-bundled", "list")
+    assert run.status == 2 and "no knowledge base in effect" in run.err
+
+
+@pytest.mark.skipif(not SHARED_BENCH.is_dir(), reason="the shared benchmark sets are not beside this checkout")
+@pytest.mark.parametrize("name", ["stackfaq", "stackfaq-oos", "covidvax", "stackfaq-scale"])
+def test_public_benchmark_sets_load_through_kb(upfaq: Upfaq, name: str) -> None:
+    """Each public FAQ set loads with --kb --no-bundled and answers a question of its own."""
+    path = SHARED_BENCH / name / "kb.toml"
+    first = kbmod.load_file(path).entries[0]
+    run = upfaq("--no-bundled", "--kb", str(path), "ask", "--json", first.question)
+    assert json.loads(run.out)["results"][0]["id"] == first.id
+
+
+# -- validate ----------------------------------------------------------------------------------
+
+
+def test_validate_reports_every_problem_as_grep_friendly_lines(tmp_path: Path, upfaq: Upfaq) -> None:
+    """validate prints one file:line: level: message line per finding, and exits 1 on errors."""
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        '[[entry]]\nid = "a"\nquestion = "How do I reset my password?"\nanswer = "Ask IT."\nrelated = ["nope"]\n'
+        'aliases = ["Can I communicate with clients outside Upwork?"]\nwhatever = 1\n\n'
+        '[[entry]]\nid = "b"\nquestion = "How do I reset my password"\n'
+        'answer = "Use the portal, \\u001b[31mnow\\u001b[0m."\n\n'
+        '[[entry]]\nid = "a"\nquestion = "Q"\nanswer = "Again."\n\n'
+        '[[entry]]\nid = "c"\nanswer = 3\n',
+        encoding="utf-8",
+    )
+    run = upfaq("validate", str(path))
+    p = str(path)
+    assert run.out.splitlines() == [
+        f"{p}:1: error: entry 'a': related names 'nope', which no knowledge base in effect defines",
+        f"{p}:1: warning: entry 'a': alias \"Can I communicate with clients outside Upwork?\" is also a question or "
+        "alias of 'contact-outside'",
+        f"{p}:1: warning: entry 'a': answer is very short (7 characters)",
+        f"{p}:1: warning: entry 'a': question is nearly the same as that of 'b' (100% alike)",
+        f"{p}:7: warning: entry 'a': unknown field 'whatever' (ignored)",
+        f"{p}:9: warning: entry 'b': text holds control characters (not shown to users)",
+        f"{p}:14: error: duplicate id 'a' (first at line 1)",
+        f"{p}:19: error: entry 'c': missing required field 'question'",
+        f"{p}:21: error: entry 'c': 'answer' must be a string",
+    ]
+    assert run.status == 1
+    assert run.err == "upfaq: 1 file(s) checked: 4 error(s), 5 warning(s)\n"
+
+
+def test_validate_syntax_errors_carry_line_and_column(tmp_path: Path, upfaq: Upfaq) -> None:
+    """A TOML syntax error is reported as file:line:col: error: ..."""
+    path = tmp_path / "syntax.toml"
+    path.write_text('[[entry]]\nid = "a"\nquestion = "Q" x\n', encoding="utf-8")
+    run = upfaq("validate", str(path))
+    assert run.status == 1 and run.out.startswith(f"{path}:3:16: error: invalid TOML: ")
+
+
+def test_validate_json_and_exit_codes(tmp_path: Path, upfaq: Upfaq) -> None:
+    """Clean files exit 0, unreadable paths exit 2, and --json carries the same findings."""
+    good = write(tmp_path / "good.toml", ("a", "How do I reset my password?", "Use the self-service portal."))
+    clean = upfaq("validate", str(good))
+    assert (clean.status, clean.out) == (0, "")
+    missing = upfaq("validate", str(tmp_path / "nope.toml"), str(good))
+    assert missing.status == 2 and missing.out == f"{tmp_path / 'nope.toml'}: error: no such file or directory\n"
+    data = json.loads(upfaq("validate", "--json", str(tmp_path / "nope.toml")).out)
+    assert data["errors"] == 1 and data["findings"][0]["level"] == "error"
+
+
+def test_validate_with_no_paths_checks_everything_in_effect_and_the_bundled_kb_is_clean(upfaq: Upfaq) -> None:
+    """`upfaq validate` alone checks the bundled knowledge base, which has no findings at all."""
+    run = upfaq("validate")
+    assert (run.status, run.out) == (0, "")
+    assert run.err == "upfaq: 1 file(s) checked: 0 error(s), 0 warning(s)\n"
+
+
+def test_validate_resolves_references_against_other_knowledge_bases(tmp_path: Path, upfaq: Upfaq) -> None:
+    """A user file may name bundled entries in related and conflicts."""
+    path = tmp_path / "mine.toml"
+    path.write_text(
+        '[[entry]]\nid = "mine"\nquestion = "Can I call clients?"\nanswer = "Only on Upwork, see the FAQ."\n'
+        'related = ["interview-outside"]\nconflicts = ["share-email"]\n',
+        encoding="utf-8",
+    )
+    assert upfaq("validate", str(path)).status == 0
+
+
+# -- init --------------------------------------------------------------------------------------
+
+
+def test_init_writes_an_example_that_validates_and_answers(tmp_path: Path, upfaq: Upfaq) -> None:
+    """init writes a commented example with two entries, a synonym and every optional field."""
+    target = tmp_path / "team.toml"
+    run = upfaq("init", str(target))
+    assert run.status == 0 and run.out.startswith(f"Wrote {target}\n")
+    kb = kbmod.load_file(target)
+    assert len(kb.entries) == 2 and kb.synonyms
+    every = {"topic", "tags", "aliases", "source", "authority", "conflicts", "related", "note"}
+    text = target.read_text(encoding="utf-8")
+    assert all(f"\n{name} = " in text for name in every) and text.count("#") > 10
+    assert upfaq("validate", str(target)).status == 0
+    answer = upfaq("--kb", str(target), "ask", "when are clients billed")
+    assert answer.status == 0 and answer.out.startswith("When do we send invoices?")
+
+
+def test_init_refuses_to_overwrite(tmp_path: Path, upfaq: Upfaq) -> None:
+    """init leaves an existing file alone and says so, exit 2."""
+    target = tmp_path / "team.toml"
+    target.write_text("# mine\n", encoding="utf-8")
+    run = upfaq("init", str(target))
+    assert run.status == 2 and "already exists" in run.err
+    assert target.read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_init_defaults_to_the_user_data_directory_where_it_is_in_effect(
+    hermetic_environment: Path, upfaq: Upfaq
+) -> None:
+    """Without a path init writes faq.toml in the user data directory, and its entries are then in effect."""
+    run = upfaq("init")
+    assert run.status == 0 and (hermetic_environment / "faq.toml").is_file()
+    assert upfaq("show", "team-invoices").status == 0
