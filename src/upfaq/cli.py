@@ -4,8 +4,6 @@ Everything that decides an answer lives in kb, search and render; this module on
 to argv, the environment and the standard streams.
 """
 
-from __future__ import annotations
-
 import enum
 import errno
 import os
@@ -79,7 +77,7 @@ class Output:
         self.stderr = stderr or sys.stderr
 
     @classmethod
-    def for_flags(cls, *, json_flag: bool, plain_flag: bool) -> Output:
+    def for_flags(cls, *, json_flag: bool, plain_flag: bool) -> "Output":
         """The output for this process's stdout, given the command's --json and --plain flags."""
         mode = render.choose_mode(
             json_flag=json_flag, plain_flag=plain_flag, isatty=_isatty(sys.stdout), env=os.environ
@@ -94,11 +92,11 @@ class Output:
         """Write a JSON document (lines: one compact line, for JSON Lines)."""
         self.stdout.write(render.to_json(value, indent=None if lines else 2) + "\n")
 
-    def rich(self, renderable: RenderableType, *, err: bool = False) -> None:
+    def rich(self, renderable: "RenderableType", *, err: bool = False) -> None:
         """Draw a Rich renderable on the terminal."""
         self._console(err).print(renderable)
 
-    def _console(self, err: bool) -> Console:
+    def _console(self, err: bool) -> "Console":
         from rich.console import Console
 
         return Console(file=self.stderr if err else self.stdout, highlight=False, markup=False, emoji=False)
@@ -125,7 +123,7 @@ KbOption = Annotated[
 NoBundled = Annotated[bool, typer.Option("--no-bundled", help="Leave out the bundled Upwork knowledge base.")]
 
 
-def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> kb.Loaded:
+def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> "kb.Loaded":
     """Every knowledge base in effect for this command: --kb before and after it, UPFAQ_KB, user dir, bundled."""
     root = ctx.find_root().obj or {}
     paths = [*root.get("kb", ()), *(kb_paths or ())]

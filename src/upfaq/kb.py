@@ -3,14 +3,12 @@
 No printing: problems come back as Finding values or KBError exceptions, for the CLI to show.
 """
 
-from __future__ import annotations
-
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
 import tomli
 
@@ -32,8 +30,7 @@ KNOWN_FIELDS = frozenset(("id", "question", "answer", *_STRING_FIELDS, *_LIST_FI
 KNOWN_TABLES = frozenset(("entry", "synonyms", "meta"))
 
 
-@dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(NamedTuple):
     """One question and its answer, with search aids and provenance."""
 
     id: str
@@ -47,9 +44,9 @@ class Entry:
     conflicts: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     note: str = ""
-    origin: str = field(default="", compare=False)
+    origin: str = ""
     """The knowledge-base file the entry was loaded from (BUNDLED_NAME for the bundled one)."""
-    line: int | None = field(default=None, compare=False)
+    line: int | None = None
     """The line of the entry's [[entry]] header in that file, when known."""
 
     @property
@@ -58,12 +55,11 @@ class Entry:
         return self.authority in (None, "official")
 
 
-@dataclass(frozen=True, slots=True)
-class KnowledgeBase:
+class KnowledgeBase(NamedTuple):
     """Entries in file order, plus the synonym groups that searching them uses."""
 
     entries: tuple[Entry, ...]
-    synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    synonyms: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
@@ -78,8 +74,7 @@ class KnowledgeBase:
         return list(dict.fromkeys(entry.topic for entry in self.entries))
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """One problem in a knowledge-base file, as `upfaq validate` reports it."""
 
     path: str
@@ -116,7 +111,7 @@ class KBError(Exception):
         return f"{where}: {self.message}"
 
     @classmethod
-    def from_finding(cls, finding: Finding) -> KBError:
+    def from_finding(cls, finding: Finding) -> "KBError":
         """The error for an error-level finding."""
         return cls(finding.path, finding.message, finding.line, finding.col)
 
@@ -303,8 +298,7 @@ class _Checker:
 # -- finding and layering files ----------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """A place knowledge bases come from: a file or a directory of *.toml files."""
 
     path: Path | None
@@ -318,8 +312,7 @@ class Source:
         return self.via == "--kb"
 
 
-@dataclass(frozen=True, slots=True)
-class Layer:
+class Layer(NamedTuple):
     """One file in effect, with the entries it brought."""
 
     label: str
@@ -329,8 +322,7 @@ class Layer:
     """How many of its entries a higher layer replaced."""
 
 
-@dataclass(frozen=True, slots=True)
-class Loaded:
+class Loaded(NamedTuple):
     """Every knowledge base in effect, merged, with what went wrong on the way."""
 
     kb: KnowledgeBase

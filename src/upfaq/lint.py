@@ -1,11 +1,9 @@
 """`upfaq validate`: every problem in knowledge-base files, for their authors. No printing."""
 
-from __future__ import annotations
-
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from upfaq.kb import BUNDLED_NAME, BUNDLED_PATH, Entry, Finding, KBError, KnowledgeBase, check, read_bytes
 
@@ -19,8 +17,7 @@ NEAR_DUPLICATE_LIMIT = 3000
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
-@dataclass(frozen=True, slots=True)
-class Report:
+class Report(NamedTuple):
     """What validating some files found."""
 
     findings: tuple[Finding, ...]

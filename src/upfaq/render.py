@@ -8,7 +8,6 @@ it is data, and must not move the cursor or recolour the terminal.
 from __future__ import annotations
 
 import enum
-import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -109,6 +108,8 @@ _JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 def to_json(value: object, *, indent: int | None = 2) -> str:
     """Serialise to JSON that is readable UTF-8 yet carries no raw control character."""
+    import json
+
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 

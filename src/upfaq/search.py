@@ -16,16 +16,11 @@ How an entry is scored (all figures are 0-1, shown to users as 0-100):
 - The score blends the two. Below the threshold the tool abstains.
 """
 
-from __future__ import annotations
-
 import math
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-
-from rapidfuzz import fuzz, process
-from rapidfuzz.distance import OSA
+from typing import NamedTuple
 
 from upfaq.kb import Entry, KnowledgeBase
 from upfaq.text import STOP_WORDS, stem, word_spans, words
@@ -55,8 +50,7 @@ UNTRUSTED_FACTOR = 0.97
 """Community and doubtful answers rank just below an official one that matches as well."""
 
 
-@dataclass(frozen=True, slots=True)
-class TermMatch:
+class TermMatch(NamedTuple):
     """How one query word was found in an entry."""
 
     word: str
@@ -67,8 +61,7 @@ class TermMatch:
     strength: float
 
 
-@dataclass(frozen=True, slots=True)
-class Match:
+class Match(NamedTuple):
     """An entry with its confidence (0-100) and what the query matched in it."""
 
     entry: Entry
@@ -84,8 +77,7 @@ class Match:
         return frozenset(t.term for t in self.terms)
 
 
-@dataclass(frozen=True, slots=True)
-class Result:
+class Result(NamedTuple):
     """The outcome of one query.
 
     confidence (0-100) says how sure the best candidate is the answer: its score, lowered when
@@ -99,14 +91,13 @@ class Result:
     answered: bool
     matches: tuple[Match, ...]
     suggestions: tuple[Match, ...]
-    candidates: tuple[Match, ...] = field(default=())
+    candidates: tuple[Match, ...] = ()
     """The best-scoring entries whatever the threshold, best first (for --explain and benchmarks)."""
-    unknown_words: tuple[str, ...] = field(default=())
+    unknown_words: tuple[str, ...] = ()
     """Query words that no entry holds, even as a typo, synonym or part of a word."""
 
 
-@dataclass(slots=True)
-class _Token:
+class _Token(NamedTuple):
     word: str
     weight: float
     alternatives: list[tuple[str, float, str]]  # (term, factor, kind)
@@ -266,6 +257,9 @@ class Index:
         """Known words within a small edit distance of an unknown one: 1 edit from 4 letters, 2 from 9."""
         if len(word) < 4 or not word.isalpha():
             return []
+        from rapidfuzz import process  # only unknown words need it: keep it off the start-up path
+        from rapidfuzz.distance import OSA
+
         limit = 1 if len(word) < 9 else 2
         found = process.extract(word, self._surface_words, scorer=OSA.distance, score_cutoff=limit, limit=5)
         # People rarely mistype the first letter; requiring it keeps "tell" from becoming "well".
@@ -414,6 +408,8 @@ def _field_name(weight: float) -> str:
 
 def suggest_ids(kb: KnowledgeBase, word: str, limit: int = 3) -> list[str]:
     """The ids closest to a mistyped or half-remembered one, best first."""
+    from rapidfuzz import fuzz, process
+
     ids = [entry.id for entry in kb.entries]
     found = process.extract(word.casefold(), ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
     return [candidate for candidate, _, _ in found]

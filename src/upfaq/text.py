@@ -4,8 +4,6 @@ Everything here is pure and deterministic. The same functions analyse knowledge-
 user queries, so a word is found exactly when both sides reduce it to the same term.
 """
 
-from __future__ import annotations
-
 import re
 import unicodedata
 from functools import lru_cache

@@ -1,0 +1,69 @@
+"""Start-up time of the upfaq command, as ratios to a bare interpreter measured in the same run.
+
+    python benchmarks/startup.py [--runs 25] [--upfaq PATH]
+
+Runs each command --runs times, interleaved round-robin so that load on this shared machine
+hits every command alike, and prints the median wall time and its ratio to the baseline:
+`python -c pass` for piped commands, and the same under a pseudo-terminal (`script -qec`) for
+the terminal rendering. Output goes to a pipe (or the pseudo-terminal), never to this terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+QUERY = "can I interview on skype"
+
+
+def _time(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, capture_output=True, stdin=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - start
+
+
+def _under_pty(argv: list[str]) -> list[str]:
+    return ["script", "-qec", shlex.join(argv), "/dev/null"]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=25)
+    parser.add_argument("--upfaq", default=str(Path(sys.executable).with_name("upfaq")), help="the upfaq executable")
+    args = parser.parse_args(argv)
+
+    python = sys.executable
+    upfaq = args.upfaq
+    cases: dict[str, tuple[list[str], str]] = {
+        "python -c pass (piped)": ([python, "-c", "pass"], "pipe"),
+        f'upfaq ask "{QUERY}"': ([upfaq, "ask", QUERY], "pipe"),
+        f'upfaq ask "{QUERY}" --json': ([upfaq, "ask", QUERY, "--json"], "pipe"),
+        "upfaq list": ([upfaq, "list"], "pipe"),
+        "upfaq --help": ([upfaq, "--help"], "pipe"),
+    }
+    if shutil.which("script"):
+        cases["python -c pass (pty)"] = (_under_pty([python, "-c", "pass"]), "pty")
+        cases[f'upfaq ask "{QUERY}" (pty, panel)'] = (_under_pty([upfaq, "ask", QUERY]), "pty")
+    samples: dict[str, list[float]] = {name: [] for name in cases}
+    for command, _ in cases.values():  # warm the file cache once
+        _time(command)
+    for _ in range(args.runs):
+        for name, (command, _) in cases.items():
+            samples[name].append(_time(command))
+    medians = {name: statistics.median(values) for name, values in samples.items()}
+    baseline = {"pipe": medians["python -c pass (piped)"], "pty": medians.get("python -c pass (pty)", 0.0)}
+    print(f"{'command':<48} {'median ms':>9} {'ratio':>6}")
+    for name, (_, kind) in cases.items():
+        ratio = medians[name] / baseline[kind] if baseline[kind] else float("nan")
+        print(f"{name:<48} {1000 * medians[name]:>9.1f} {ratio:>5.1f}x")
+    print(f"({args.runs} runs each, interleaved; ratios against the baseline of the same kind)")
+
+
+if __name__ == "__main__":
+    main()
