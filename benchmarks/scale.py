@@ -92,9 +92,9 @@ def main(argv: list[str] | None = None) -> None:
     work = Path(tempfile.mkdtemp(prefix="upfaq-scale-"))
     folder = args.keep or work
     folder.mkdir(parents=True, exist_ok=True)
-    print(
-        f"{'entries':>8} {'MB':>6} {'first ask s':>11} {'repeat ask ms':>13} {'list --json s':>13} {'RSS ask MB':>10} {'RSS list MB':>11}"
-    )
+    columns = ("entries", "MB", "first ask s", "repeat ask ms", "list --json s", "RSS ask MB", "RSS list MB")
+    widths = (8, 6, 11, 13, 13, 10, 11)
+    print(" ".join(f"{name:>{width}}" for name, width in zip(columns, widths, strict=True)))
     try:
         for size in args.sizes:
             path = folder / f"synthetic-{size}.toml"
