@@ -142,3 +142,21 @@ def _shared_index() -> Index:
     if not _INDEX:
         _INDEX.append(Index(load_bundled()))
     return _INDEX[0]
+
+
+def test_synonym_phrases_keep_their_stop_words() -> None:
+    """A multi-word synonym ("turn down") matches as a phrase, and its first word alone does not."""
+    kb = from_dict(
+        {
+            "synonyms": {"decline": ["decline", "turn down"]},
+            "entry": [
+                {"id": "no", "question": "How do I decline an offer?", "answer": "Click decline."},
+                {"id": "heat", "question": "How do I turn the heating on?", "answer": "Use the dial."},
+            ],
+        },
+        "test",
+    )
+    index = Index(kb)
+    phrase = index.search("can I turn down an offer").matches[0]
+    assert phrase.entry.id == "no" and any(t.term == "~decline" for t in phrase.terms)
+    assert all(t.term != "~decline" for m in index.search("turn heating").candidates for t in m.terms)

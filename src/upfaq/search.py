@@ -1,26 +1,36 @@
 """Ranking: a query in, scored entries out. Pure: no I/O, no printing.
 
-How an entry is scored (all figures are 0-1, shown to users as 0-100):
+How an entry is scored (figures are 0-1 here, shown to users as 0-100):
 
 - Every query word that is not a stop word becomes a *token* with alternatives: its own stem,
-  the synonym groups it belongs to (from the knowledge base's [synonyms] table), and, when the
-  word is unknown, the knowledge-base words within a small edit distance (typos).
+  the synonym groups it belongs to (the knowledge base's [synonyms] table), longer or shorter
+  knowledge-base words it is part of (exe/executable, mail/email), and, when the word is
+  unknown, knowledge-base words within a small edit distance (typos).
 - Each token weighs its inverse document frequency, so a rare, telling word ("skype",
-  "dispute") outweighs a common one ("upwork"); an unknown word weighs the most, because a query
-  about something the knowledge base never mentions should not be answered.
-- *coverage* is the weighted share of the query's tokens an entry holds, each counted by the
-  best field it is found in (question and aliases above tags above answer).
-- *closeness* compares the query with the entry's best phrasing (its question or one alias) as a
-  weighted Jaccard overlap, so an entry asked the way the user asks wins over one that merely
-  mentions the same words.
-- The score blends the two. Below the threshold the tool abstains.
+  "dispute") outweighs a common one ("upwork"); a word the knowledge base never uses weighs as
+  much as its rarest word, because a query about something else should not be answered.
+- *coverage*: the weighted share of the query's tokens an entry holds, each counted by the best
+  field it is found in (question and aliases 1, tags 0.8, answer 0.6).
+- *closeness*: weighted overlap (Dice) of the query with the entry's closest phrasing: its
+  question, one alias, or its tags read together.
+- *resemblance*: shared three- and four-letter sequences with that phrasing, for the best
+  candidates only.
+- The score blends the three. The confidence in the best entry is its score less the shortfall
+  when a different answer comes close. Below the threshold the tool abstains.
+
+The index is an inverted index of compact integer arrays (term -> entries), so a query touches
+only the entries that share a term with it; `state()` and `from_state()` turn it into plain data
+and back, for the cache.
 """
 
+import gc
+import heapq
 import math
+from array import array
 from bisect import bisect_left
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from typing import NamedTuple
+from collections.abc import Callable, Iterable, Sequence
+from itertools import chain
+from typing import Any, NamedTuple
 
 from upfaq.kb import Entry, KnowledgeBase
 from upfaq.text import STOP_WORDS, stem, word_spans, words
@@ -31,23 +41,34 @@ DEFAULT_THRESHOLD = 45.0
 SUGGESTION_FLOOR = 12.0
 """Near misses below this are not worth suggesting."""
 
-FIELD_WEIGHTS = {"question": 1.0, "tags": 0.8, "answer": 0.6}
+FIELDS = ("question", "tags", "answer")
+FIELD_WEIGHTS = (1.0, 0.8, 0.6)
+"""How much a word found in each field counts, in the order of FIELDS."""
 SYNONYM_FACTOR = 0.9
 PARTIAL_FACTOR = 0.6
 PARTIAL_LIMIT = 6
 WEIGHTS = (0.5, 0.2, 0.3)
 """How coverage, closeness and resemblance blend into the score."""
+UNTRUSTED_FACTOR = 0.97
+"""Community and doubtful answers rank just below an official one that matches as well."""
 RERANK = 30
+"""Only the best candidates by coverage and closeness are compared letter by letter."""
 MARGIN = 10.0
-"""A runner-up closer than this to the best score lowers the confidence by the difference."""
+"""A different answer scoring within this of the best lowers the confidence by the difference."""
 CANDIDATES = 5
 MAX_QUERY_CHARS = 4000
 MAX_QUERY_WORDS = 64
 MAX_TYPO_LOOKUPS = 12
-"""Past these a query is not a question; the rest is ignored so that time per query stays bounded."""
-"""Only the best candidates by coverage and closeness are compared letter by letter."""
-UNTRUSTED_FACTOR = 0.97
-"""Community and doubtful answers rank just below an official one that matches as well."""
+"""Past these a query is not a question: the rest is ignored, so time per query stays bounded."""
+MAX_PHRASINGS = 31
+"""Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
+
+STATE_VERSION = 1
+_FIELD_BITS = 2
+_PHRASING_BITS = 5
+# ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
+# str.split do the bulk of tokenising in C; each distinct token is then analysed exactly once.
+_SEPARATORS = str.maketrans(dict.fromkeys('!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~', " "))
 
 
 class TermMatch(NamedTuple):
@@ -56,13 +77,13 @@ class TermMatch(NamedTuple):
     word: str
     term: str
     field: str
-    kind: str  # "exact", "synonym" or "typo"
+    kind: str  # "exact", "synonym", "partial" or "typo"
     weight: float
     strength: float
 
 
 class Match(NamedTuple):
-    """An entry with its confidence (0-100) and what the query matched in it."""
+    """An entry with its score (0-100) and what the query matched in it."""
 
     entry: Entry
     score: float
@@ -81,7 +102,7 @@ class Result(NamedTuple):
     """The outcome of one query.
 
     confidence (0-100) says how sure the best candidate is the answer: its score, lowered when
-    the runner-up scores nearly as well. The query is answered when confidence reaches the
+    a different answer scores nearly as well. The query is answered when confidence reaches the
     threshold; matches then holds the best candidate and the others that also reach it.
     Otherwise suggestions holds up to three near misses.
     """
@@ -108,145 +129,232 @@ def _synonym_term(group: str) -> str:
 
 
 class Index:
-    """A knowledge base prepared for searching. Build once, query many times."""
+    """A knowledge base prepared for searching. Build once (or load from the cache), query many times."""
 
-    def __init__(self, kb: KnowledgeBase) -> None:  # noqa: PLR0912 - one pass builds every posting list
+    def __init__(self, kb: KnowledgeBase, state: dict[str, Any] | None = None) -> None:
         self.kb = kb
-        self.entries = kb.entries
-        self._single: dict[str, list[str]] = defaultdict(list)
-        self._phrases: dict[tuple[str, ...], list[str]] = defaultdict(list)
+        self.entries: Sequence[Entry] = kb.entries
+        self._single: dict[str, list[str]] = {}
+        self._phrases: dict[tuple[str, ...], list[str]] = {}
         for group, members in kb.synonyms.items():
             for member in members:
+                # A phrase keeps its stop words: "turn down" is not "turn".
                 stems = tuple(stem(w) for w in words(member))
                 if len(stems) == 1:
-                    self._single[stems[0]].append(_synonym_term(group))
+                    self._single.setdefault(stems[0], []).append(_synonym_term(group))
                 elif stems:
-                    self._phrases[stems].append(_synonym_term(group))
+                    self._phrases.setdefault(stems, []).append(_synonym_term(group))
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
+        self._phrase_starts = {p[0] for p in self._phrases}
+        if state is None:
+            state = self._build()
+        self._load(state)
 
-        # term -> {entry index: best field weight}; term -> [(entry, phrasing)]
-        self._fields: dict[str, dict[int, float]] = defaultdict(dict)
-        self._phrasing_postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        phrasing_terms: list[list[set[str]]] = []
-        self._surface: dict[str, str] = {}
+    # -- building ------------------------------------------------------------------------------
+
+    def _build(self) -> dict[str, Any]:
+        """Analyse every entry once and return the index as plain data (see state())."""
+        enabled = gc.isenabled()
+        gc.disable()  # millions of small allocations, none of them cyclic: the collector only slows this
+        try:
+            return self._build_state()
+        finally:
+            if enabled:
+                gc.enable()
+
+    def _build_state(self) -> dict[str, Any]:  # noqa: PLR0912 - one pass fills every posting list
+        analysed: dict[str, tuple[str, ...]] = {}
+        postings: dict[str, list[int]] = {}
+        phrasing_postings: dict[str, list[int]] = {}
+        phrasing_sets: list[list[set[str]]] = []
+        term_set = self._term_set
         for index, entry in enumerate(self.entries):
-            phrasings = [self._terms(p) for p in (entry.question, *entry.aliases)]
+            phrasings = [term_set(entry.question, analysed)]
+            phrasings.extend(term_set(alias, analysed) for alias in entry.aliases)
+            tags = term_set(" ; ".join((*entry.tags, entry.topic)), analysed)
             if entry.tags:
                 # The tags together read as one more, terse, way of asking.
-                phrasings.append(self._terms(" ; ".join(entry.tags)))
-            phrasing_terms.append([set(p) for p in phrasings])
-            fields = {
-                "question": set().union(*phrasings),
-                "tags": set(self._terms(" ; ".join((*entry.tags, entry.topic)))),
-                "answer": set(self._terms(entry.answer)),
-            }
-            for name, found in fields.items():
-                weight = FIELD_WEIGHTS[name]
-                postings = self._fields
+                phrasings.append(term_set(" ; ".join(entry.tags), analysed))
+            del phrasings[MAX_PHRASINGS:]
+            question = set().union(*phrasings)
+            answer = term_set(entry.answer, analysed)
+            base = index << _FIELD_BITS
+            for field, found in enumerate((question, tags - question, answer - question - tags)):
+                code = base | field
                 for term in found:
-                    if postings[term].get(index, 0.0) < weight:
-                        postings[term][index] = weight
-            for number, found in enumerate(phrasing_terms[-1]):
+                    listed = postings.get(term)
+                    if listed is None:
+                        postings[term] = [code]
+                    else:
+                        listed.append(code)
+            base = index << _PHRASING_BITS
+            for number, found in enumerate(phrasings):
+                code = base | number
                 for term in found:
-                    self._phrasing_postings[term].append((index, number))
-        for members in kb.synonyms.values():
-            for member in members:
-                self._add_surface(member)
-        for entry in self.entries:
-            for text in (entry.question, *entry.aliases, *entry.tags, entry.answer):
-                self._add_surface(text)
-        self._surface_words = list(self._surface)
-        self._sorted_surface = sorted(self._surface)
-        self._sorted_reversed = sorted(w[::-1] for w in self._surface)
+                    listed = phrasing_postings.get(term)
+                    if listed is None:
+                        phrasing_postings[term] = [code]
+                    else:
+                        listed.append(code)
+            phrasing_sets.append(phrasings)
 
         count = len(self.entries)
-        self._idf = {term: math.log(1 + (count - len(p) + 0.5) / (len(p) + 0.5)) for term, p in self._fields.items()}
-        self._unseen_idf = math.log(1 + (count - 0.5) / 1.5)
-        self._phrasing_weight = [
-            [sum(self._idf[t] for t in found) for found in per_entry] for per_entry in phrasing_terms
-        ]
+        idf = {term: _idf(count, len(codes)) for term, codes in postings.items()}
+        offsets = array("I", [0])
+        weights = array("d")
+        for phrasings in phrasing_sets:
+            weights.extend(sum(idf[t] for t in found) for found in phrasings)
+            offsets.append(len(weights))
 
-    def _add_surface(self, text: str) -> None:
-        for word in words(text):
-            if word not in STOP_WORDS and len(word) >= 4 and word.isalpha():
-                self._surface.setdefault(word, stem(word))
+        surface: dict[str, str] = {}
+        for text in chain(chain.from_iterable(self.kb.synonyms.values()), analysed):
+            for word in words(text):
+                if word not in STOP_WORDS and len(word) >= 4 and word.isalpha():
+                    surface.setdefault(word, stem(word))
+        return {
+            "version": STATE_VERSION,
+            "count": count,
+            "postings": {t: array("I", codes).tobytes() for t, codes in postings.items()},
+            "phrasing_postings": {t: array("I", codes).tobytes() for t, codes in phrasing_postings.items()},
+            "offsets": offsets.tobytes(),
+            "weights": weights.tobytes(),
+            "surface": surface,
+        }
 
-    def _terms(self, text: str) -> list[str]:
-        """Stems of text's content words plus the synonym groups they belong to."""
-        stems = [stem(w) for w in words(text) if w not in STOP_WORDS]
-        found = list(stems)
-        for position, term in enumerate(stems):
-            found.extend(self._single.get(term, ()))
-            for length in range(2, self._max_phrase + 1):
-                groups = self._phrases.get(tuple(stems[position : position + length]))
-                if groups:
-                    found.extend(groups)
+    def _term_set(self, text: str, analysed: dict[str, tuple[str, ...]]) -> set[str]:
+        """The terms of text: stems of its content words and the synonym groups they belong to."""
+        tokens = text.lower().translate(_SEPARATORS).split()
+        for token in tokens:
+            if token not in analysed:
+                analysed[token] = self._analyse(token)
+        found = set(chain.from_iterable(map(analysed.__getitem__, tokens)))
+        if self._phrases:
+            stems = [stem(w) for w in words(text)]
+            found.update(group for _, _, group in self._phrase_groups(stems))
         return found
 
-    def _tokens(self, query: str) -> list[_Token]:  # noqa: PLR0912 - exact, synonym, typo: each its own branch
+    def _analyse(self, token: str) -> tuple[str, ...]:
+        stems = [stem(w) for w in words(token) if w not in STOP_WORDS]
+        return (*stems, *chain.from_iterable(self._single.get(s, ()) for s in stems))
+
+    def _phrase_groups(self, stems: Sequence[str]) -> list[tuple[int, int, str]]:
+        """The synonym phrases in a sequence of stems (stop words included): (start, end, group)."""
+        found: list[tuple[int, int, str]] = []
+        for position, term in enumerate(stems):
+            if term in self._phrase_starts:
+                for length in range(2, self._max_phrase + 1):
+                    for group in self._phrases.get(tuple(stems[position : position + length]), ()):
+                        found.append((position, position + length, group))
+        return found
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def state(self) -> dict[str, Any]:
+        """The index as plain data (dicts, strings, bytes, numbers) for marshal and the cache."""
+        return self._state
+
+    def _load(self, state: dict[str, Any]) -> None:
+        if state.get("version") != STATE_VERSION or state.get("count") != len(self.entries):
+            raise ValueError("index state does not fit this knowledge base")
+        self._state = state
+        self._count = state["count"]
+        self._raw_postings: dict[str, bytes] = state["postings"]
+        self._raw_phrasings: dict[str, bytes] = state["phrasing_postings"]
+        self._offsets = array("I")
+        self._offsets.frombytes(state["offsets"])
+        self._weights = array("d")
+        self._weights.frombytes(state["weights"])
+        self._surface: dict[str, str] = state["surface"]
+        self._sorted: list[str] | None = None
+        self._sorted_reversed: list[str] | None = None
+        self._unseen_idf = _idf(self._count, 1)
+
+    def _postings(self, term: str) -> array:
+        codes = array("I")
+        codes.frombytes(self._raw_postings[term])
+        return codes
+
+    def _phrasing_codes(self, term: str) -> array:
+        codes = array("I")
+        codes.frombytes(self._raw_phrasings.get(term, b""))
+        return codes
+
+    def _idf(self, term: str) -> float:
+        return _idf(self._count, len(self._raw_postings[term]) // 4)
+
+    # -- query analysis ------------------------------------------------------------------------
+
+    def _tokens(self, query: str) -> list[_Token]:  # noqa: PLR0912 - exact, synonym, partial, typo: a branch each
         tokens: list[_Token] = []
         seen: set[str] = set()
         typo_lookups = 0
-        folded = words(query[:MAX_QUERY_CHARS])
-        content = [w for w in folded if w not in STOP_WORDS][:MAX_QUERY_WORDS]
+        every = words(query[:MAX_QUERY_CHARS])
+        # Each content word keeps its place in the query, to know which phrases cover it.
+        places = [i for i, w in enumerate(every) if w not in STOP_WORDS][:MAX_QUERY_WORDS]
+        content = [every[i] for i in places]
         stems = [stem(w) for w in content]
-        phrase_groups: dict[int, list[str]] = defaultdict(list)
-        for position in range(len(stems)):
-            for length in range(2, self._max_phrase + 1):
-                for group in self._phrases.get(tuple(stems[position : position + length]), ()):
-                    for covered in range(position, min(position + length, len(stems))):
-                        phrase_groups[covered].append(group)
+        phrase_groups: dict[int, list[str]] = {}
+        if self._phrases:
+            spans = self._phrase_groups([stem(w) for w in every[: places[-1] + 1]] if places else [])
+            for position, place in enumerate(places):
+                for start, end, group in spans:
+                    if start <= place < end:
+                        phrase_groups.setdefault(position, []).append(group)
+        known = self._raw_postings
         for position, (word, term) in enumerate(zip(content, stems, strict=True)):
             if term in seen:
                 continue
             seen.add(term)
             alternatives: list[tuple[str, float, str]] = []
-            if term in self._fields:
+            if term in known:
                 alternatives.append((term, 1.0, "exact"))
             groups = [*self._single.get(term, ()), *phrase_groups.get(position, ())]
-            for group in dict.fromkeys(groups):
-                if group in self._fields:
-                    alternatives.append((group, SYNONYM_FACTOR, "synonym"))
+            alternatives.extend((group, SYNONYM_FACTOR, "synonym") for group in dict.fromkeys(groups) if group in known)
             if PARTIAL_FACTOR:
-                known = {t for t, _, _ in alternatives}
+                taken = {t for t, _, _ in alternatives}
                 for candidate in self._partials(word):
                     candidate_stem = self._surface[candidate]
-                    if candidate_stem != term and candidate_stem in self._fields and candidate_stem not in known:
-                        known.add(candidate_stem)
+                    if candidate_stem != term and candidate_stem in known and candidate_stem not in taken:
+                        taken.add(candidate_stem)
                         alternatives.append((candidate_stem, PARTIAL_FACTOR, "partial"))
             if not alternatives and not groups and typo_lookups < MAX_TYPO_LOOKUPS:
                 typo_lookups += 1
                 for candidate, distance in self._typos(word):
                     factor = 1.0 - 0.12 * distance
                     candidate_stem = self._surface[candidate]
-                    if candidate_stem in self._fields:
+                    if candidate_stem in known:
                         alternatives.append((candidate_stem, factor, "typo"))
                     for group in self._single.get(candidate_stem, ()):
-                        if group in self._fields:
+                        if group in known:
                             alternatives.append((group, factor * SYNONYM_FACTOR, "typo"))
-            if alternatives:
-                weight = max(self._idf[t] for t, _, _ in alternatives)
-                if alternatives[0][2] == "exact":
-                    weight = self._idf[term]
-            else:
+            if not alternatives:
                 weight = self._unseen_idf
+            elif alternatives[0][2] == "exact":
+                weight = self._idf(term)
+            else:
+                weight = max(self._idf(t) for t, _, _ in alternatives)
             tokens.append(_Token(word, weight, alternatives))
         return tokens
+
+    def _sorted_words(self) -> tuple[list[str], list[str]]:
+        if self._sorted is None or self._sorted_reversed is None:
+            self._sorted = sorted(self._surface)
+            self._sorted_reversed = sorted(w[::-1] for w in self._surface)
+        return self._sorted, self._sorted_reversed
 
     def _partials(self, word: str) -> list[str]:
         """Known words that extend, or are embedded in, this one: exe/executable, mail/email, unfriend/friend."""
         found: list[str] = []
-        if not word.isalpha() or len(word) < 3:
+        if not word.isalpha() or len(word) < 4:
             return found
-        for ordered, key in ((self._sorted_surface, word), (self._sorted_reversed, word[::-1])):
-            if len(key) < 4:
-                continue
+        forward, backward = self._sorted_words()
+        for ordered, key, reverse in ((forward, word, False), (backward, word[::-1], True)):
             start = bisect_left(ordered, key)
             for candidate in ordered[start : start + PARTIAL_LIMIT]:
                 if not candidate.startswith(key):
                     break
                 if candidate != key:
-                    found.append(candidate if ordered is self._sorted_surface else candidate[::-1])
+                    found.append(candidate[::-1] if reverse else candidate)
         for length in range(4, len(word)):
             for piece in (word[:length], word[-length:]):
                 if piece in self._surface:
@@ -261,7 +369,7 @@ class Index:
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) < 9 else 2
-        found = process.extract(word, self._surface_words, scorer=OSA.distance, score_cutoff=limit, limit=5)
+        found = process.extract(word, list(self._surface), scorer=OSA.distance, score_cutoff=limit, limit=5)
         # People rarely mistype the first letter; requiring it keeps "tell" from becoming "well".
         return [(candidate, int(distance)) for candidate, distance, _ in found if candidate[0] == word[0]]
 
@@ -290,55 +398,18 @@ class Index:
                 best = max(best, 2 * len(query_grams & grams) / (len(query_grams) + len(grams)))
         return best
 
+    # -- searching -----------------------------------------------------------------------------
+
     def search(self, query: str, limit: int = 5, threshold: float = DEFAULT_THRESHOLD) -> Result:
-        """Rank entries against query: matches at or above threshold, and up to 3 near misses."""
+        """Rank entries against query: the confident matches, or up to three near misses."""
         tokens = self._tokens(query)
         total = sum(token.weight for token in tokens)
         unknown = tuple(token.word for token in tokens if not token.alternatives)
         if not total:
             return Result(query, 0.0, False, (), (), (), unknown)
-
-        # entry -> token position -> (strength, term, field, kind)
-        best: dict[int, dict[int, tuple[float, str, str, str]]] = defaultdict(dict)
-        phrasing_hits: dict[tuple[int, int], dict[int, float]] = defaultdict(dict)
-        for position, token in enumerate(tokens):
-            for term, factor, kind in token.alternatives:
-                for index, field_weight in self._fields[term].items():
-                    strength = factor * field_weight
-                    previous = best[index].get(position)
-                    if previous is None or previous[0] < strength:
-                        best[index][position] = (strength, term, _field_name(field_weight), kind)
-                for key in self._phrasing_postings.get(term, ()):
-                    if phrasing_hits[key].get(position, 0.0) < factor:
-                        phrasing_hits[key][position] = factor
-
-        closeness: dict[int, float] = defaultdict(float)
-        for (index, number), hits in phrasing_hits.items():
-            matched = sum(tokens[p].weight * f for p, f in hits.items())
-            own = self._phrasing_weight[index][number]
-            overlap = 2 * matched / max(total + own, 1e-9)
-            closeness[index] = max(closeness[index], min(overlap, 1.0))
-
-        preliminary = sorted(
-            best, key=lambda i: -(sum(tokens[p].weight * h[0] for p, h in best[i].items()) / total + closeness[i])
-        )
-        query_grams = _grams(token.word for token in tokens)
-        matches: list[Match] = []
-        for rank, index in enumerate(preliminary):
-            hits = best[index]
-            coverage = sum(tokens[p].weight * hit[0] for p, hit in hits.items()) / total
-            entry = self.entries[index]
-            resemblance = self._resemblance(query_grams, entry) if rank < RERANK else 0.0
-            score = WEIGHTS[0] * coverage + WEIGHTS[1] * closeness[index] + WEIGHTS[2] * resemblance
-            if not entry.trusted:
-                score *= UNTRUSTED_FACTOR
-            found = tuple(
-                TermMatch(tokens[p].word, hit[1], hit[2], hit[3], tokens[p].weight, hit[0])
-                for p, hit in sorted(hits.items())
-            )
-            matches.append(Match(entry, round(100 * score, 1), coverage, closeness[index], resemblance, found))
-        matches.sort(key=lambda m: (-m.score, m.entry.id))
-
+        found, coverage, matched = self._gather(tokens)
+        closeness = self._closeness(matched, total)
+        matches = self._rank(tokens, found, coverage, closeness, total, keep=max(limit, CANDIDATES) + 3)
         matches = _prefer_official(matches, threshold)
         confidence = _confidence(matches)
         candidates = tuple(matches[: max(limit, CANDIDATES)])
@@ -347,6 +418,107 @@ class Index:
             return Result(query, confidence, True, confident or (matches[0],), (), candidates, unknown)
         near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:3]
         return Result(query, confidence, False, (), near, candidates, unknown)
+
+    def _gather(
+        self, tokens: list[_Token]
+    ) -> tuple[list[dict[int, tuple[float, int, int]]], dict[int, float], dict[int, float]]:
+        """Walk the postings of every token's alternatives once.
+
+        Returns, per token, entry -> (strength, alternative, field) of its best alternative there;
+        the weighted coverage sum per entry; and the weighted matches per phrasing code.
+        """
+        found: list[dict[int, tuple[float, int, int]]] = []
+        coverage: dict[int, float] = {}
+        matched: dict[int, float] = {}
+        for token in tokens:
+            best: dict[int, tuple[float, int, int]] = {}
+            phrased: dict[int, float] = {}
+            for number, (term, factor, _) in enumerate(token.alternatives):
+                strengths = [factor * w for w in FIELD_WEIGHTS]
+                for code in self._postings(term):
+                    entry = code >> _FIELD_BITS
+                    strength = strengths[code & 3]
+                    previous = best.get(entry)
+                    if previous is None or previous[0] < strength:
+                        best[entry] = (strength, number, code & 3)
+                for code in self._phrasing_codes(term):
+                    if phrased.get(code, 0.0) < factor:
+                        phrased[code] = factor
+            weight = token.weight
+            for entry, (strength, _, _) in best.items():
+                coverage[entry] = coverage.get(entry, 0.0) + weight * strength
+            for code, factor in phrased.items():
+                matched[code] = matched.get(code, 0.0) + weight * factor
+            found.append(best)
+        return found, coverage, matched
+
+    def _closeness(self, matched: dict[int, float], total: float) -> dict[int, float]:
+        """Per entry, the best Dice overlap between the query and one of its phrasings."""
+        closeness: dict[int, float] = {}
+        offsets, weights = self._offsets, self._weights
+        for code, hits in matched.items():
+            entry = code >> _PHRASING_BITS
+            own = weights[offsets[entry] + (code & 31)]
+            overlap = min(2 * hits / max(total + own, 1e-9), 1.0)
+            if overlap > closeness.get(entry, 0.0):
+                closeness[entry] = overlap
+        return closeness
+
+    def _rank(
+        self,
+        tokens: list[_Token],
+        found: list[dict[int, tuple[float, int, int]]],
+        coverage: dict[int, float],
+        closeness: dict[int, float],
+        total: float,
+        keep: int,
+    ) -> list[Match]:
+        """The best `keep` entries as Matches, best first; only they are ever looked at in full."""
+        query_grams = _grams(token.word for token in tokens)
+        reranked = set(
+            heapq.nsmallest(RERANK, coverage, key=lambda e: (-(coverage[e] / total + closeness.get(e, 0.0)), e))
+        )
+        scores: dict[int, float] = {}
+        resemblances: dict[int, float] = {}
+        for index, covered in coverage.items():
+            score = WEIGHTS[0] * covered / total + WEIGHTS[1] * closeness.get(index, 0.0)
+            if index in reranked:
+                resemblances[index] = self._resemblance(query_grams, self.entries[index])
+                score += WEIGHTS[2] * resemblances[index]
+            scores[index] = score
+        # A margin of RERANK more entries absorbs the authority factor applied below.
+        matches = []
+        for index in heapq.nsmallest(keep + RERANK, scores, key=lambda e: (-scores[e], e)):
+            entry = self.entries[index]
+            score = scores[index] * (1.0 if entry.trusted else UNTRUSTED_FACTOR)
+            matches.append(
+                Match(
+                    entry,
+                    round(100 * score, 1),
+                    coverage[index] / total,
+                    closeness.get(index, 0.0),
+                    resemblances.get(index, 0.0),
+                    self._term_matches(index, tokens, found),
+                )
+            )
+        matches.sort(key=lambda m: (-m.score, m.entry.id))
+        return matches[:keep]
+
+    def _term_matches(
+        self, index: int, tokens: list[_Token], found: list[dict[int, tuple[float, int, int]]]
+    ) -> tuple[TermMatch, ...]:
+        matches = []
+        for token, best in zip(tokens, found, strict=True):
+            hit = best.get(index)
+            if hit is not None:
+                strength, number, field = hit
+                term, _, kind = token.alternatives[number]
+                matches.append(TermMatch(token.word, term, FIELDS[field], kind, token.weight, strength))
+        return tuple(matches)
+
+
+def _idf(count: int, frequency: int) -> float:
+    return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
 def _confidence(matches: list[Match]) -> float:
@@ -383,8 +555,7 @@ def _prefer_official(matches: list[Match], threshold: float) -> list[Match]:
     for position, match in enumerate(matches[1:], 1):
         if match.score < threshold:
             break
-        entry = match.entry
-        if entry.trusted and _in_conflict(top, entry):
+        if match.entry.trusted and _in_conflict(top, match.entry):
             return [match, *matches[:position], *matches[position + 1 :]]
     return matches
 
@@ -397,13 +568,6 @@ def _grams(content: Iterable[str]) -> frozenset[str]:
         for size in (3, 4):
             found.update(padded[i : i + size] for i in range(len(padded) - size + 1))
     return frozenset(found)
-
-
-def _field_name(weight: float) -> str:
-    for name, value in FIELD_WEIGHTS.items():
-        if value == weight:
-            return name
-    return "answer"
 
 
 def suggest_ids(kb: KnowledgeBase, word: str, limit: int = 3) -> list[str]:
