@@ -20,6 +20,15 @@ import time
 from pathlib import Path
 
 QUERY = "can I interview on skype"
+# The framework alone: a one-command Typer app, for what upfaq adds on top of it.
+BARE_TYPER = (
+    "import typer\n"
+    "app = typer.Typer(add_completion=False, rich_markup_mode=None)\n"
+    "@app.command()\n"
+    "def ask(query: list[str]) -> None:\n"
+    "    print(' '.join(query))\n"
+    "app()\n"
+)
 
 
 def _time(argv: list[str]) -> float:
@@ -42,6 +51,7 @@ def main(argv: list[str] | None = None) -> None:
     upfaq = args.upfaq
     cases: dict[str, tuple[list[str], str]] = {
         "python -c pass (piped)": ([python, "-c", "pass"], "pipe"),
+        "bare Typer app, one command": ([python, "-c", BARE_TYPER, QUERY], "pipe"),
         f'upfaq ask "{QUERY}"': ([upfaq, "ask", QUERY], "pipe"),
         f'upfaq ask "{QUERY}" --json': ([upfaq, "ask", QUERY, "--json"], "pipe"),
         "upfaq list": ([upfaq, "list"], "pipe"),

@@ -51,7 +51,7 @@ def test_a_higher_layer_replaces_an_entry_by_id_in_place(tmp_path: Path) -> None
     assert ids.index("share-email") == 2 and len(ids) == 10
     replaced = loaded.kb.get("share-email")
     assert replaced.answer == "No: keep it on Upwork." and replaced.origin == str(mine)
-    assert [(layer.via, len(layer.kb.entries), layer.overridden) for layer in loaded.layers] == [
+    assert [(layer.via, layer.entries, layer.overridden) for layer in loaded.layers] == [
         ("--kb", 1, 0),
         ("bundled", 10, 1),
     ]

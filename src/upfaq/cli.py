@@ -123,20 +123,23 @@ KbOption = Annotated[
 NoBundled = Annotated[bool, typer.Option("--no-bundled", help="Leave out the bundled Upwork knowledge base.")]
 
 
-def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> "kb.Loaded":
-    """Every knowledge base in effect for this command: --kb before and after it, UPFAQ_KB, user dir, bundled."""
+def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> "tuple[kb.Loaded, Index]":
+    """Every knowledge base in effect for this command, indexed: --kb before and after it,
+    UPFAQ_KB, the user data directory, the bundled one; through the cache when it is fresh."""
+    from upfaq.store import open_knowledge
+
     root = ctx.find_root().obj or {}
     paths = [*root.get("kb", ()), *(kb_paths or ())]
     chain = kb.sources(paths, os.environ, bundled=not (no_bundled or root.get("no_bundled")))
     try:
-        loaded = kb.load(chain)
+        loaded, index = open_knowledge(chain)
     except kb.KBError as error:
         raise CliError(str(error)) from None
     for warning in loaded.warnings:
         sys.stderr.write(f"upfaq: warning: {clean_input(warning)}\n")
     if not loaded.kb.entries:
         raise CliError("no knowledge base in effect: drop --no-bundled, or name one with --kb PATH")
-    return loaded
+    return loaded, index
 
 
 def _implicit() -> KnowledgeBase:
@@ -229,8 +232,8 @@ def ask(
     out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
     words = [clean_input(word) for word in query or []]
     if words == ["-"]:
-        merged = _load(ctx, kb_paths, no_bundled).kb
-        index = Index(merged)
+        loaded, index = _load(ctx, kb_paths, no_bundled)
+        merged = loaded.kb
         answered_all = True
         for line in _stdin_lines():
             result = index.search(line, limit=limit + RELATED)
@@ -240,8 +243,8 @@ def ask(
     text = " ".join(words).strip()
     if not text:
         raise CliError("no question given: try upfaq ask \"can I interview on skype\", or '-' to read stdin")
-    merged = _load(ctx, kb_paths, no_bundled).kb
-    index = Index(merged)
+    loaded, index = _load(ctx, kb_paths, no_bundled)
+    merged = loaded.kb
     result = index.search(text, limit=limit + RELATED)
     _show_result(out, result, merged, index, limit, batch=False, explain=explain)
     raise typer.Exit(ExitStatus.OK if result.answered else ExitStatus.NO_ANSWER)
@@ -328,7 +331,7 @@ def list_entries(
       upfaq list --json | jq -r '.[].id'
     """
     out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
-    loaded = _load(ctx, kb_paths, no_bundled)
+    loaded, _ = _load(ctx, kb_paths, no_bundled)
     merged = loaded.kb
     entries = list(merged.entries)
     if topic is not None:
@@ -366,7 +369,7 @@ def show(
       upfaq show share-email --json
     """
     out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
-    merged = _load(ctx, kb_paths, no_bundled).kb
+    merged = _load(ctx, kb_paths, no_bundled)[0].kb
     wanted = clean_input(entry_id)
     entry = merged.get(wanted)
     if entry is None:
@@ -401,7 +404,7 @@ def kb_files(
     An entry in a file higher in the list replaces an entry with the same id lower down.
     """
     out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
-    loaded = _load(ctx, kb_paths, no_bundled)
+    loaded, _ = _load(ctx, kb_paths, no_bundled)
     if out.mode is Mode.JSON:
         out.json(render.layers_object(loaded))
     else:

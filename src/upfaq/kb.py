@@ -3,12 +3,15 @@
 No printing: problems come back as Finding values or KBError exceptions, for the CLI to show.
 """
 
+import gc
+import marshal
 import os
 import re
 from collections.abc import Iterator, Mapping, Sequence
+from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, overload
 
 import tomli
 
@@ -26,6 +29,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 _STRING_FIELDS = ("topic", "source", "authority", "note")
 _LIST_FIELDS = ("tags", "aliases", "conflicts", "related")
+_STRING_KEYS = frozenset(("id", "question", "answer", *_STRING_FIELDS))
 KNOWN_FIELDS = frozenset(("id", "question", "answer", *_STRING_FIELDS, *_LIST_FIELDS))
 KNOWN_TABLES = frozenset(("entry", "synonyms", "meta"))
 
@@ -58,11 +62,13 @@ class Entry(NamedTuple):
 class KnowledgeBase(NamedTuple):
     """Entries in file order, plus the synonym groups that searching them uses."""
 
-    entries: tuple[Entry, ...]
+    entries: Sequence[Entry]
     synonyms: Mapping[str, tuple[str, ...]] = MappingProxyType({})
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
+        if isinstance(self.entries, EntryStore):
+            return self.entries.find(entry_id)
         for entry in self.entries:
             if entry.id == entry_id:
                 return entry
@@ -72,6 +78,55 @@ class KnowledgeBase(NamedTuple):
     def topics(self) -> list[str]:
         """Every topic, in order of first appearance."""
         return list(dict.fromkeys(entry.topic for entry in self.entries))
+
+
+class EntryStore(Sequence[Entry]):
+    """Entries kept as marshalled bytes and decoded one by one when asked for.
+
+    A cached knowledge base of 100,000 entries answers a question by decoding the few entries it
+    shows, not all of them.
+    """
+
+    def __init__(self, body: bytes | memoryview, offsets: Sequence[int], ids: Sequence[str]) -> None:
+        self._body = memoryview(body)
+        self._offsets = offsets
+        self._ids = ids
+        self._decoded: dict[int, Entry] = {}
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Entry]: ...
+    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        entry = self._decoded.get(index)
+        if entry is None:
+            if not 0 <= index < len(self):
+                raise IndexError(index)
+            fields = marshal.loads(self._body[self._offsets[index] : self._offsets[index + 1]])
+            entry = self._decoded[index] = Entry(*fields)
+        return entry
+
+    def find(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None, without decoding the others."""
+        if self._positions is None:
+            self._positions = {entry_id: i for i, entry_id in enumerate(self._ids)}
+        position = self._positions.get(entry_id)
+        return None if position is None else self[position]
+
+    @staticmethod
+    def encode(entries: Sequence[Entry]) -> tuple[bytes, list[int]]:
+        """Entries as one body of marshalled tuples and the offsets that cut it (len(entries) + 1)."""
+        pieces = [marshal.dumps(tuple(entry)) for entry in entries]
+        offsets = [0, *accumulate(map(len, pieces))]
+        return b"".join(pieces), offsets
 
 
 class Finding(NamedTuple):
@@ -163,14 +218,22 @@ def check(raw: bytes, label: str) -> tuple[KnowledgeBase | None, list[Finding]]:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return None, [Finding(label, line, "error", "not UTF-8 text")]
+    enabled = gc.isenabled()
+    gc.disable()  # parsing makes a dict per entry and no cycles: the collector would only slow it down
     try:
-        data = tomli.loads(text)
-    except tomli.TOMLDecodeError as error:
-        message = f"invalid TOML: {getattr(error, 'msg', str(error))}"
-        return None, [Finding(label, getattr(error, "lineno", None), "error", message, getattr(error, "colno", None))]
-    except RecursionError:
-        return None, [Finding(label, None, "error", "invalid TOML: nested too deeply")]
-    return _Checker(label, text).run(data)
+        try:
+            data = tomli.loads(text)
+        except tomli.TOMLDecodeError as error:
+            message = f"invalid TOML: {getattr(error, 'msg', str(error))}"
+            return None, [
+                Finding(label, getattr(error, "lineno", None), "error", message, getattr(error, "colno", None))
+            ]
+        except RecursionError:
+            return None, [Finding(label, None, "error", "invalid TOML: nested too deeply")]
+        return _Checker(label, text).run(data)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def from_dict(data: dict[str, Any], label: str, text: str = "") -> KnowledgeBase:
@@ -250,21 +313,20 @@ class _Checker:
                 ok = False
         values: dict[str, Any] = {}
         for key, value in table.items():
-            key_line = self.line_of(index, key)
-            if key in ("id", "question", "answer", *_STRING_FIELDS):
-                if not isinstance(value, str):
-                    self.error(f"{where}: '{key}' must be a string", key_line)
+            if key in _STRING_KEYS:
+                if type(value) is not str:
+                    self.error(f"{where}: '{key}' must be a string", self.line_of(index, key))
                     ok = False
                     continue
                 values[key] = value.strip()
             elif key in _LIST_FIELDS:
-                if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-                    self.error(f"{where}: '{key}' must be an array of strings", key_line)
+                if type(value) is not list or not all(type(item) is str for item in value):
+                    self.error(f"{where}: '{key}' must be an array of strings", self.line_of(index, key))
                     ok = False
                     continue
-                values[key] = tuple(item.strip() for item in value if item.strip())
+                values[key] = tuple(stripped for item in value if (stripped := item.strip()))
             else:
-                self.warn(f"{where}: unknown field '{key}' (ignored)", key_line)
+                self.warn(f"{where}: unknown field '{key}' (ignored)", self.line_of(index, key))
         if not ok:
             return None
         if not ID_PATTERN.match(values["id"]):
@@ -313,11 +375,11 @@ class Source(NamedTuple):
 
 
 class Layer(NamedTuple):
-    """One file in effect, with the entries it brought."""
+    """One file in effect: where it is, how it was found, how many entries it brought."""
 
     label: str
     via: str
-    kb: KnowledgeBase
+    entries: int
     overridden: int = 0
     """How many of its entries a higher layer replaced."""
 
@@ -372,28 +434,61 @@ def files_of(source: Source) -> list[Path]:
     return [path]
 
 
-def load(chain: Sequence[Source]) -> Loaded:
-    """Load every source in order and layer them. Explicit sources fail with KBError; others warn."""
-    loaded: list[tuple[str, str, KnowledgeBase]] = []
-    warnings: list[str] = []
+class SourceFile(NamedTuple):
+    """One knowledge-base file as read: its bytes, or why an implicitly found one could not be read."""
+
+    label: str
+    via: str
+    raw: bytes
+    problem: str | None = None
+
+
+def read_sources(chain: Sequence[Source]) -> list[SourceFile]:
+    """The bytes of every file the sources stand for, in order (the bundled file included).
+
+    An explicit source that cannot be read raises KBError; an implicit one is kept with the
+    warning to give, so that warnings come out in source order.
+    """
+    files: list[SourceFile] = []
     for source in chain:
         if source.path is None:
-            loaded.append((BUNDLED_NAME, source.via, load_bundled()))
+            files.append(SourceFile(BUNDLED_NAME, source.via, read_bytes(BUNDLED_PATH, BUNDLED_NAME)))
             continue
         try:
-            for path in files_of(source):
-                loaded.append((str(path), source.via, load_file(path)))
+            files.extend(SourceFile(str(path), source.via, read_bytes(path, str(path))) for path in files_of(source))
         except KBError as error:
             if source.explicit:
                 raise
-            warnings.append(f"skipping {error} (found through {source.via})")
+            files.append(SourceFile(error.path, source.via, b"", f"skipping {error} (found through {source.via})"))
+    return files
+
+
+def parse_sources(files: Sequence[SourceFile]) -> Loaded:
+    """Parse what read_sources read and layer it. Implicit files that do not parse become warnings."""
+    loaded: list[tuple[str, str, KnowledgeBase]] = []
+    warnings: list[str] = []
+    for file in files:
+        if file.problem is not None:
+            warnings.append(file.problem)
+            continue
+        try:
+            loaded.append((file.label, file.via, parse(file.raw, file.label)))
+        except KBError as error:
+            if file.via == "--kb":
+                raise
+            warnings.append(f"skipping {error} (found through {file.via})")
     merged = merge([kb for _, _, kb in reversed(loaded)])
     winners = {entry.id: entry.origin for entry in merged.entries}
     layers = tuple(
-        Layer(label, via, kb, sum(winners.get(e.id) != e.origin for e in kb.entries))
+        Layer(label, via, len(kb.entries), sum(winners.get(e.id) != e.origin for e in kb.entries))
         for label, via, kb in reversed(loaded)
     )
     return Loaded(merged, layers, tuple(warnings))
+
+
+def load(chain: Sequence[Source]) -> Loaded:
+    """Load every source in order and layer them. Explicit sources fail with KBError; others warn."""
+    return parse_sources(read_sources(chain))
 
 
 def merge(layers: Sequence[KnowledgeBase]) -> KnowledgeBase:

@@ -239,7 +239,7 @@ def layers_object(loaded: Loaded) -> list[dict[str, Any]]:
         {
             "file": "bundled" if layer.label == BUNDLED_NAME else layer.label,
             "via": layer.via,
-            "entries": len(layer.kb.entries),
+            "entries": layer.entries,
             "overridden": layer.overridden,
         }
         for layer in loaded.layers

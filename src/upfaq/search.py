@@ -224,9 +224,8 @@ class Index:
     def _term_set(self, text: str, analysed: dict[str, tuple[str, ...]]) -> set[str]:
         """The terms of text: stems of its content words and the synonym groups they belong to."""
         tokens = text.lower().translate(_SEPARATORS).split()
-        for token in tokens:
-            if token not in analysed:
-                analysed[token] = self._analyse(token)
+        for token in set(tokens).difference(analysed):
+            analysed[token] = self._analyse(token)
         found = set(chain.from_iterable(map(analysed.__getitem__, tokens)))
         if self._phrases:
             stems = [stem(w) for w in words(text)]

@@ -1,0 +1,214 @@
+"""Knowledge bases ready to search, through a cache of parsed and indexed files.
+
+Parsing TOML and indexing it is most of the work of a run on a large knowledge base; the cache
+keeps the result between runs. It is:
+
+- keyed by the content (BLAKE2b) of every knowledge-base file in effect, in order, plus upfaq's
+  version and the cache format, so any edit, even within the same second at the same size, is a
+  miss; one cache file per combination of files, replaced when their content changes;
+- written atomically (a temporary file in the same directory, then a rename) and readable by the
+  user only, in a directory only the user may write;
+- data, not code: marshal of strings, numbers, bytes, tuples and dicts, never pickle, read only
+  from a directory and file the current user owns that no one else can write, and checked
+  (length, CRC-32, types) before use;
+- optional: when it is missing, corrupt, truncated, not ours or not writable, upfaq quietly works
+  without it. UPFAQ_NO_CACHE=1 turns it off.
+
+File layout: MAGIC, the header length (8 bytes, little-endian), the header (marshal: a dict),
+then the body: every entry marshalled on its own, decoded only when shown (kb.EntryStore).
+"""
+
+import marshal
+import os
+import stat
+import zlib
+from array import array
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from upfaq import __version__
+from upfaq.kb import EntryStore, KnowledgeBase, Layer, Loaded, Source, SourceFile, parse_sources, read_sources
+from upfaq.search import Index
+
+try:
+    # CPython's built-in BLAKE2: importing hashlib would load OpenSSL, 2 ms at every start.
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - other interpreters
+    from hashlib import blake2b
+
+FORMAT = 1
+MAGIC = b"UPFAQ\x00C1"
+DISABLE_VAR = "UPFAQ_NO_CACHE"
+
+
+def cache_dir() -> Path:
+    """upfaq's directory under the platform's user cache directory (XDG_CACHE_HOME on Linux)."""
+    import platformdirs
+
+    return platformdirs.user_cache_path("upfaq", appauthor=False)
+
+
+def open_knowledge(
+    chain: Sequence[Source], env: Mapping[str, str] | None = None, directory: Path | None = None
+) -> tuple[Loaded, Index]:
+    """Every knowledge base in chain, merged and indexed: from the cache when it is fresh.
+
+    Raises KBError, as kb.load does, for an explicit source that cannot be used.
+    """
+    env = os.environ if env is None else env
+    files = read_sources(chain)
+    if env.get(DISABLE_VAR):
+        loaded = parse_sources(files)
+        return loaded, Index(loaded.kb)
+    directory = directory if directory is not None else cache_dir()
+    key = _key(files)
+    path = directory / f"{blake2b(_names(files), digest_size=12).hexdigest()}.idx"
+    cached = read(path, key)
+    if cached is not None:
+        return cached
+    loaded = parse_sources(files)
+    index = Index(loaded.kb)
+    write(path, key, loaded, index)
+    return loaded, index
+
+
+def _names(files: Sequence[SourceFile]) -> bytes:
+    return "\0".join(f"{file.via}\0{file.label}" for file in files).encode("utf-8", "surrogateescape")
+
+
+def _key(files: Sequence[SourceFile]) -> str:
+    digest = blake2b(f"upfaq {__version__} cache {FORMAT}\0".encode())
+    for file in files:
+        digest.update(_names([file]) + b"\0" + (file.problem or "").encode("utf-8", "surrogateescape") + b"\0")
+        digest.update(blake2b(file.raw).digest())
+    return digest.hexdigest()
+
+
+# -- writing -----------------------------------------------------------------------------------
+
+
+def write(path: Path, key: str, loaded: Loaded, index: Index) -> bool:
+    """Store loaded and index under key, atomically. Returns False (and leaves no trace) on failure."""
+    try:
+        if not _usable_directory(path.parent, create=True):
+            return False
+        entries = loaded.kb.entries
+        body, offsets = EntryStore.encode(entries)
+        header = {
+            "format": FORMAT,
+            "version": __version__,
+            "key": key,
+            "body_length": len(body),
+            "body_crc": zlib.crc32(body),
+            "ids": [entry.id for entry in entries],
+            "offsets": array("Q", offsets).tobytes(),
+            "synonyms": {name: tuple(words) for name, words in loaded.kb.synonyms.items()},
+            "layers": [tuple(layer) for layer in loaded.layers],
+            "warnings": list(loaded.warnings),
+            "index": index.state(),
+        }
+        head = marshal.dumps(header)
+        import tempfile
+
+        handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".idx", dir=path.parent)
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(MAGIC + len(head).to_bytes(8, "little") + head)
+                out.write(body)
+            Path(temporary).replace(path)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+    except (OSError, ValueError, OverflowError):
+        return False
+    return True
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def read(path: Path, key: str) -> tuple[Loaded, Index] | None:
+    """The cached knowledge base stored under key at path, or None if it is absent, stale or unsound."""
+    try:
+        if not _usable_directory(path.parent, create=False) or not _usable_file(path):
+            return None
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return _decode(data, key)
+    except (ValueError, TypeError, KeyError, EOFError, IndexError, OverflowError):
+        return None
+
+
+def _decode(data: bytes, key: str) -> tuple[Loaded, Index] | None:
+    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8:
+        return None
+    start = len(MAGIC) + 8
+    head_length = int.from_bytes(data[len(MAGIC) : start], "little")
+    view = memoryview(data)
+    header = marshal.loads(view[start : start + head_length])
+    if not isinstance(header, dict) or header.get("key") != key or header.get("format") != FORMAT:
+        return None
+    body = view[start + head_length :]
+    if len(body) != header["body_length"] or zlib.crc32(body) != header["body_crc"]:
+        return None
+    ids = header["ids"]
+    offsets = array("Q")
+    offsets.frombytes(header["offsets"])
+    if not isinstance(ids, list) or len(offsets) != len(ids) + 1 or offsets[-1] != len(body):
+        return None
+    synonyms = header["synonyms"]
+    if not isinstance(synonyms, dict):
+        return None
+    kb = KnowledgeBase(EntryStore(body, offsets, ids), synonyms)
+    layers = tuple(Layer(*_checked_layer(layer)) for layer in header["layers"])
+    loaded = Loaded(kb, layers, tuple(str(w) for w in header["warnings"]))
+    return loaded, Index(kb, _checked_state(header["index"]))
+
+
+def _checked_layer(layer: Any) -> tuple[str, str, int, int]:
+    label, via, entries, overridden = layer
+    if not (
+        isinstance(label, str) and isinstance(via, str) and isinstance(entries, int) and isinstance(overridden, int)
+    ):
+        raise TypeError("bad layer")
+    return label, via, entries, overridden
+
+
+def _checked_state(state: Any) -> dict[str, Any]:
+    if not isinstance(state, dict):
+        raise TypeError("bad index state")
+    for name in ("postings", "phrasing_postings", "surface"):
+        if not isinstance(state.get(name), dict):
+            raise TypeError(f"bad index state: {name}")
+    for name in ("offsets", "weights"):
+        if not isinstance(state.get(name), bytes):
+            raise TypeError(f"bad index state: {name}")
+    return state
+
+
+# -- who may write here ------------------------------------------------------------------------
+
+
+def _owned_safely(info: os.stat_result) -> bool:
+    """Owned by this user and writable by no one else (always true where there are no owners)."""
+    if not hasattr(os, "getuid"):
+        return True
+    return info.st_uid == os.getuid() and not info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+
+
+def _usable_directory(directory: Path, *, create: bool) -> bool:
+    if create:
+        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    info = directory.lstat()
+    return stat.S_ISDIR(info.st_mode) and _owned_safely(info)
+
+
+def _usable_file(path: Path) -> bool:
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return False
+    return stat.S_ISREG(info.st_mode) and _owned_safely(info)
