@@ -87,15 +87,16 @@ class EntryStore(Sequence[Entry]):
     shows, not all of them.
     """
 
-    def __init__(self, body: bytes | memoryview, offsets: Sequence[int], ids: Sequence[str]) -> None:
+    def __init__(self, body: bytes | memoryview, offsets: Sequence[int], ids: str) -> None:
         self._body = memoryview(body)
         self._offsets = offsets
         self._ids = ids
+        """Every id, joined by NUL (which no id holds): split only when an id is looked up."""
         self._decoded: dict[int, Entry] = {}
         self._positions: dict[str, int] | None = None
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._offsets) - 1
 
     @overload
     def __getitem__(self, index: int) -> Entry: ...
@@ -117,7 +118,8 @@ class EntryStore(Sequence[Entry]):
     def find(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None, without decoding the others."""
         if self._positions is None:
-            self._positions = {entry_id: i for i, entry_id in enumerate(self._ids)}
+            ids = self._ids.split("\0") if self._ids else []
+            self._positions = dict(zip(ids, range(len(ids)), strict=True))
         position = self._positions.get(entry_id)
         return None if position is None else self[position]
 

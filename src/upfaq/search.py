@@ -28,7 +28,7 @@ import heapq
 import math
 from array import array
 from bisect import bisect_left
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import chain
 from typing import Any, NamedTuple
 
@@ -63,7 +63,7 @@ MAX_TYPO_LOOKUPS = 12
 MAX_PHRASINGS = 31
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
-STATE_VERSION = 1
+STATE_VERSION = 2
 _FIELD_BITS = 2
 _PHRASING_BITS = 5
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
@@ -162,7 +162,7 @@ class Index:
             if enabled:
                 gc.enable()
 
-    def _build_state(self) -> dict[str, Any]:  # noqa: PLR0912 - one pass fills every posting list
+    def _build_state(self) -> dict[str, Any]:
         analysed: dict[str, tuple[str, ...]] = {}
         postings: dict[str, list[int]] = {}
         phrasing_postings: dict[str, list[int]] = {}
@@ -206,11 +206,16 @@ class Index:
             weights.extend(sum(idf[t] for t in found) for found in phrasings)
             offsets.append(len(weights))
 
-        surface: dict[str, str] = {}
-        for text in chain(chain.from_iterable(self.kb.synonyms.values()), analysed):
-            for word in words(text):
-                if word not in STOP_WORDS and len(word) >= 4 and word.isalpha():
-                    surface.setdefault(word, stem(word))
+        # Every word as it is spelt in the knowledge base, for typos and parts of words.
+        surface = sorted(
+            {
+                word
+                for text in chain(chain.from_iterable(self.kb.synonyms.values()), analysed)
+                for word in words(text)
+                if word not in STOP_WORDS and len(word) >= 4 and word.isalpha()
+            }
+        )
+        backwards = sorted(range(len(surface)), key=lambda i: surface[i][::-1])
         return {
             "version": STATE_VERSION,
             "count": count,
@@ -219,6 +224,9 @@ class Index:
             "offsets": offsets.tobytes(),
             "weights": weights.tobytes(),
             "surface": surface,
+            "surface_stems": [stem(word) for word in surface],
+            "reversed_surface": [surface[i][::-1] for i in backwards],
+            "reversed_order": array("I", backwards).tobytes(),
         }
 
     def _term_set(self, text: str, analysed: dict[str, tuple[str, ...]]) -> set[str]:
@@ -257,15 +265,19 @@ class Index:
             raise ValueError("index state does not fit this knowledge base")
         self._state = state
         self._count = state["count"]
-        self._raw_postings: dict[str, bytes] = state["postings"]
-        self._raw_phrasings: dict[str, bytes] = state["phrasing_postings"]
+        self._raw_postings: Mapping[str, bytes | memoryview] = state["postings"]
+        self._raw_phrasings: Mapping[str, bytes | memoryview] = state["phrasing_postings"]
         self._offsets = array("I")
         self._offsets.frombytes(state["offsets"])
         self._weights = array("d")
         self._weights.frombytes(state["weights"])
-        self._surface: dict[str, str] = state["surface"]
-        self._sorted: list[str] | None = None
-        self._sorted_reversed: list[str] | None = None
+        self._surface: list[str] = state["surface"]
+        self._surface_stems: list[str] = state["surface_stems"]
+        self._reversed_surface: list[str] = state["reversed_surface"]
+        self._reversed_order = array("I")
+        self._reversed_order.frombytes(state["reversed_order"])
+        if not len(self._surface) == len(self._surface_stems) == len(self._reversed_order):
+            raise ValueError("index state does not fit together")
         self._unseen_idf = _idf(self._count, 1)
 
     def _postings(self, term: str) -> array:
@@ -312,7 +324,7 @@ class Index:
             if PARTIAL_FACTOR:
                 taken = {t for t, _, _ in alternatives}
                 for candidate in self._partials(word):
-                    candidate_stem = self._surface[candidate]
+                    candidate_stem = self._surface_stems[candidate]
                     if candidate_stem != term and candidate_stem in known and candidate_stem not in taken:
                         taken.add(candidate_stem)
                         alternatives.append((candidate_stem, PARTIAL_FACTOR, "partial"))
@@ -320,7 +332,7 @@ class Index:
                 typo_lookups += 1
                 for candidate, distance in self._typos(word):
                     factor = 1.0 - 0.12 * distance
-                    candidate_stem = self._surface[candidate]
+                    candidate_stem = self._surface_stems[candidate]
                     if candidate_stem in known:
                         alternatives.append((candidate_stem, factor, "typo"))
                     for group in self._single.get(candidate_stem, ()):
@@ -335,32 +347,40 @@ class Index:
             tokens.append(_Token(word, weight, alternatives))
         return tokens
 
-    def _sorted_words(self) -> tuple[list[str], list[str]]:
-        if self._sorted is None or self._sorted_reversed is None:
-            self._sorted = sorted(self._surface)
-            self._sorted_reversed = sorted(w[::-1] for w in self._surface)
-        return self._sorted, self._sorted_reversed
+    def _spelt(self, word: str) -> int | None:
+        """The position of word among the knowledge base's spellings, or None."""
+        position = bisect_left(self._surface, word)
+        return position if position < len(self._surface) and self._surface[position] == word else None
 
-    def _partials(self, word: str) -> list[str]:
-        """Known words that extend, or are embedded in, this one: exe/executable, mail/email, unfriend/friend."""
-        found: list[str] = []
+    def _partials(self, word: str) -> list[int]:
+        """Known words that extend, or are embedded in, this one: exe/executable, mail/email, unfriend/friend.
+
+        Returns positions among the knowledge base's spellings.
+        """
+        found: list[int] = []
         if not word.isalpha() or len(word) < 4:
             return found
-        forward, backward = self._sorted_words()
-        for ordered, key, reverse in ((forward, word, False), (backward, word[::-1], True)):
-            start = bisect_left(ordered, key)
-            for candidate in ordered[start : start + PARTIAL_LIMIT]:
-                if not candidate.startswith(key):
-                    break
-                if candidate != key:
-                    found.append(candidate[::-1] if reverse else candidate)
+        start = bisect_left(self._surface, word)
+        for position in range(start, min(start + PARTIAL_LIMIT, len(self._surface))):
+            if not self._surface[position].startswith(word):
+                break
+            if self._surface[position] != word:
+                found.append(position)
+        backwards = word[::-1]
+        start = bisect_left(self._reversed_surface, backwards)
+        for position in range(start, min(start + PARTIAL_LIMIT, len(self._reversed_surface))):
+            if not self._reversed_surface[position].startswith(backwards):
+                break
+            if self._reversed_surface[position] != backwards:
+                found.append(self._reversed_order[position])
         for length in range(4, len(word)):
             for piece in (word[:length], word[-length:]):
-                if piece in self._surface:
-                    found.append(piece)
+                position = self._spelt(piece)
+                if position is not None:
+                    found.append(position)
         return found
 
-    def _typos(self, word: str) -> list[tuple[str, int]]:
+    def _typos(self, word: str) -> list[tuple[int, int]]:
         """Known words within a small edit distance of an unknown one: 1 edit from 4 letters, 2 from 9."""
         if len(word) < 4 or not word.isalpha():
             return []
@@ -368,9 +388,12 @@ class Index:
         from rapidfuzz.distance import OSA
 
         limit = 1 if len(word) < 9 else 2
-        found = process.extract(word, list(self._surface), scorer=OSA.distance, score_cutoff=limit, limit=5)
-        # People rarely mistype the first letter; requiring it keeps "tell" from becoming "well".
-        return [(candidate, int(distance)) for candidate, distance, _ in found if candidate[0] == word[0]]
+        # People rarely mistype the first letter; requiring it keeps "tell" from becoming "well",
+        # and confines the search to the spellings that start with it.
+        start = bisect_left(self._surface, word[0])
+        end = bisect_left(self._surface, chr(ord(word[0]) + 1))
+        found = process.extract(word, self._surface[start:end], scorer=OSA.distance, score_cutoff=limit, limit=5)
+        return [(start + position, int(distance)) for _, distance, position in found]
 
     def highlighter(self, match: Match) -> Callable[[str], list[tuple[int, int]]]:
         """A function giving the spans of the words in a text that the match's query found."""

@@ -14,8 +14,10 @@ keeps the result between runs. It is:
 - optional: when it is missing, corrupt, truncated, not ours or not writable, upfaq quietly works
   without it. UPFAQ_NO_CACHE=1 turns it off.
 
-File layout: MAGIC, the header length (8 bytes, little-endian), the header (marshal: a dict),
-then the body: every entry marshalled on its own, decoded only when shown (kb.EntryStore).
+File layout: MAGIC, the header's length (8 bytes, little-endian) and CRC-32 (4), the header (marshal: a dict),
+then the body: every entry marshalled on its own, decoded only when shown (kb.EntryStore), and
+every posting list, read only when a query uses its term. The body is mapped, not read, so a
+search of 100,000 entries touches a few pages of it.
 """
 
 import marshal
@@ -23,9 +25,10 @@ import os
 import stat
 import zlib
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from itertools import accumulate
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from upfaq import __version__
 from upfaq.kb import EntryStore, KnowledgeBase, Layer, Loaded, Source, SourceFile, parse_sources, read_sources
@@ -38,7 +41,7 @@ except ImportError:  # pragma: no cover - other interpreters
     from hashlib import blake2b
 
 FORMAT = 1
-MAGIC = b"UPFAQ\x00C1"
+MAGIC = b"UPFAQ\x00C2"
 DISABLE_VAR = "UPFAQ_NO_CACHE"
 
 
@@ -94,19 +97,30 @@ def write(path: Path, key: str, loaded: Loaded, index: Index) -> bool:
         if not _usable_directory(path.parent, create=True):
             return False
         entries = loaded.kb.entries
-        body, offsets = EntryStore.encode(entries)
+        entry_body, offsets = EntryStore.encode(entries)
+        state = dict(index.state())
+        postings, phrasings = state.pop("postings"), state.pop("phrasing_postings")
+        terms = list(postings)
+        # Each term's posting list, then its phrasing list, back to back after the entries.
+        sections = [entry_body]
+        for term in terms:
+            sections += (postings[term], phrasings.get(term, b""))
+        bounds = [0, *accumulate(map(len, sections))]
+        body = b"".join(sections)
         header = {
             "format": FORMAT,
             "version": __version__,
             "key": key,
             "body_length": len(body),
             "body_crc": zlib.crc32(body),
-            "ids": [entry.id for entry in entries],
+            "ids": "\0".join(entry.id for entry in entries),
             "offsets": array("Q", offsets).tobytes(),
+            "terms": terms,
+            "bounds": array("Q", bounds).tobytes(),
             "synonyms": {name: tuple(words) for name, words in loaded.kb.synonyms.items()},
             "layers": [tuple(layer) for layer in loaded.layers],
             "warnings": list(loaded.warnings),
-            "index": index.state(),
+            "index": state,
         }
         head = marshal.dumps(header)
         import tempfile
@@ -114,7 +128,7 @@ def write(path: Path, key: str, loaded: Loaded, index: Index) -> bool:
         handle, temporary = tempfile.mkstemp(prefix=".tmp-", suffix=".idx", dir=path.parent)
         try:
             with os.fdopen(handle, "wb") as out:
-                out.write(MAGIC + len(head).to_bytes(8, "little") + head)
+                out.write(MAGIC + len(head).to_bytes(8, "little") + zlib.crc32(head).to_bytes(4, "little") + head)
                 out.write(body)
             Path(temporary).replace(path)
         except BaseException:
@@ -128,44 +142,100 @@ def write(path: Path, key: str, loaded: Loaded, index: Index) -> bool:
 # -- reading -----------------------------------------------------------------------------------
 
 
+class Slices(Mapping[str, memoryview]):
+    """Posting lists as slices of the mapped cache file, copied only when a query asks for them.
+
+    Section 2k + 1 + kind of bounds holds term k's list: kind 0 its postings, 1 its phrasings.
+    """
+
+    def __init__(self, body: memoryview, positions: dict[str, int], bounds: array, kind: int) -> None:
+        self._body = body
+        self._positions = positions
+        self._bounds = bounds
+        self._kind = kind
+
+    def __getitem__(self, term: str) -> memoryview:
+        section = 2 * self._positions[term] + 1 + self._kind
+        return self._body[self._bounds[section] : self._bounds[section + 1]]
+
+    def __contains__(self, term: object) -> bool:
+        return term in self._positions
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+
 def read(path: Path, key: str) -> tuple[Loaded, Index] | None:
     """The cached knowledge base stored under key at path, or None if it is absent, stale or unsound."""
     try:
         if not _usable_directory(path.parent, create=False) or not _usable_file(path):
             return None
-        data = path.read_bytes()
-    except OSError:
+        with path.open("rb") as handle:
+            head = _read_header(handle, key)
+            if head is None:
+                return None
+            header, body_start = head
+            # Check the body in chunks, so it is never all in memory; then map it, so that a
+            # query reads only the pages of the postings and entries it uses.
+            if not _body_sound(handle, body_start, header["body_length"], header["body_crc"]):
+                return None
+            import mmap
+
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+    except (OSError, ValueError, TypeError, KeyError, EOFError, OverflowError):
         return None
     try:
-        return _decode(data, key)
+        return _decode(header, memoryview(mapped)[body_start:])
     except (ValueError, TypeError, KeyError, EOFError, IndexError, OverflowError):
         return None
 
 
-def _decode(data: bytes, key: str) -> tuple[Loaded, Index] | None:
-    if not data.startswith(MAGIC) or len(data) < len(MAGIC) + 8:
+def _read_header(handle: BinaryIO, key: str) -> tuple[dict[str, Any], int] | None:
+    lead = handle.read(len(MAGIC) + 12)
+    if len(lead) < len(MAGIC) + 12 or not lead.startswith(MAGIC):
         return None
-    start = len(MAGIC) + 8
-    head_length = int.from_bytes(data[len(MAGIC) : start], "little")
-    view = memoryview(data)
-    header = marshal.loads(view[start : start + head_length])
+    length = int.from_bytes(lead[len(MAGIC) : len(MAGIC) + 8], "little")
+    raw = handle.read(length)
+    if len(raw) != length or zlib.crc32(raw) != int.from_bytes(lead[len(MAGIC) + 8 :], "little"):
+        return None
+    header = marshal.loads(raw)
     if not isinstance(header, dict) or header.get("key") != key or header.get("format") != FORMAT:
         return None
-    body = view[start + head_length :]
-    if len(body) != header["body_length"] or zlib.crc32(body) != header["body_crc"]:
-        return None
-    ids = header["ids"]
-    offsets = array("Q")
+    return header, len(lead) + length
+
+
+def _body_sound(handle: BinaryIO, start: int, length: int, crc: int) -> bool:
+    handle.seek(start)
+    seen = 0
+    running = 0
+    while chunk := handle.read(1 << 22):
+        seen += len(chunk)
+        running = zlib.crc32(chunk, running)
+    return seen == length and running == crc
+
+
+def _decode(header: dict[str, Any], body: memoryview) -> tuple[Loaded, Index]:
+    ids, terms, synonyms = header["ids"], header["terms"], header["synonyms"]
+    if not (isinstance(ids, str) and isinstance(terms, list) and isinstance(synonyms, dict)):
+        raise TypeError("bad header")
+    offsets, bounds = array("Q"), array("Q")
     offsets.frombytes(header["offsets"])
-    if not isinstance(ids, list) or len(offsets) != len(ids) + 1 or offsets[-1] != len(body):
-        return None
-    synonyms = header["synonyms"]
-    if not isinstance(synonyms, dict):
-        return None
-    kb = KnowledgeBase(EntryStore(body, offsets, ids), synonyms)
+    bounds.frombytes(header["bounds"])
+    if len(bounds) != 2 * len(terms) + 2 or bounds[-1] != len(body) or bounds[1] != offsets[-1]:
+        raise ValueError("sections do not fit the body")
+    kb = KnowledgeBase(EntryStore(body[: offsets[-1]], offsets, ids), synonyms)
+    if len(kb.entries) != len(offsets) - 1:
+        raise ValueError("entry table does not fit")
     layers = tuple(Layer(*_checked_layer(layer)) for layer in header["layers"])
     loaded = Loaded(kb, layers, tuple(str(w) for w in header["warnings"]))
-    return loaded, Index(kb, _checked_state(header["index"]))
+    positions = dict(zip(terms, range(len(terms)), strict=True))
+    state = dict(header["index"])
+    state["postings"] = Slices(body, positions, bounds, 0)
+    state["phrasing_postings"] = Slices(body, positions, bounds, 1)
+    return loaded, Index(kb, _checked_state(state))
 
 
 def _checked_layer(layer: Any) -> tuple[str, str, int, int]:
@@ -180,10 +250,13 @@ def _checked_layer(layer: Any) -> tuple[str, str, int, int]:
 def _checked_state(state: Any) -> dict[str, Any]:
     if not isinstance(state, dict):
         raise TypeError("bad index state")
-    for name in ("postings", "phrasing_postings", "surface"):
-        if not isinstance(state.get(name), dict):
+    for name in ("postings", "phrasing_postings"):
+        if not isinstance(state.get(name), Mapping):
             raise TypeError(f"bad index state: {name}")
-    for name in ("offsets", "weights"):
+    for name in ("surface", "surface_stems", "reversed_surface"):
+        if not isinstance(state.get(name), list):
+            raise TypeError(f"bad index state: {name}")
+    for name in ("offsets", "weights", "reversed_order"):
         if not isinstance(state.get(name), bytes):
             raise TypeError(f"bad index state: {name}")
     return state

@@ -1,0 +1,228 @@
+"""The cache of parsed and indexed knowledge bases: fresh, safe, and never in the way."""
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from upfaq import store
+from upfaq.kb import Source, load
+from upfaq.search import Index
+
+from .conftest import ROOT
+
+QUERIES = [
+    "can I interview on skype",
+    "feedbak disptue",
+    "share email with client",
+    "how long does it take to withdraw funds",
+    "turn down an invite",
+    "",
+]
+
+
+def kb_file(tmp_path: Path, answer: str = "Use the team VPN profile.") -> Path:
+    """A small knowledge-base file with a synonym phrase and an id that overrides a bundled one."""
+    path = tmp_path / "team.toml"
+    path.write_text(
+        '[synonyms]\nvpn = ["vpn", "virtual private network"]\n\n'
+        f'[[entry]]\nid = "vpn"\nquestion = "How do I connect to the VPN?"\nanswer = "{answer}"\ntags = ["network"]\n\n'
+        '[[entry]]\nid = "share-email"\nquestion = "Can I share my email?"\nanswer = "Not before a contract."\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def chain(path: Path) -> list[Source]:
+    """The bundled knowledge base with one file layered over it."""
+    return [Source(None, "bundled"), Source(path, "--kb")]
+
+
+def results(index: Index) -> list[object]:
+    """Everything a search decides, for every test query, as comparable values."""
+    found = []
+    for query in QUERIES:
+        result = index.search(query)
+        found.append(
+            (
+                result.confidence,
+                result.answered,
+                [(m.entry, m.score, m.coverage, m.closeness, m.resemblance, m.terms) for m in result.candidates],
+                [m.entry.id for m in result.matches],
+                [m.entry.id for m in result.suggestions],
+            )
+        )
+    return found
+
+
+def test_a_cached_knowledge_base_answers_exactly_as_a_fresh_one(tmp_path: Path) -> None:
+    """The second run reads the cache, and every score, match and entry is the same as without it."""
+    path = kb_file(tmp_path)
+    cache = tmp_path / "cache"
+    first_loaded, first = store.open_knowledge(chain(path), {}, cache)
+    assert list(cache.glob("*.idx"))
+    second_loaded, second = store.open_knowledge(chain(path), {}, cache)
+    assert isinstance(second.entries, store.EntryStore)
+    fresh = Index(load(chain(path)).kb)
+    assert results(second) == results(first) == results(fresh)
+    assert list(second_loaded.kb.entries) == list(first_loaded.kb.entries)
+    assert second_loaded.layers == first_loaded.layers
+    assert second_loaded.kb.get("vpn") == first_loaded.kb.get("vpn")
+    assert second_loaded.kb.get("nope") is None
+
+
+def test_an_edit_at_the_same_size_and_time_is_never_answered_from_the_cache(tmp_path: Path) -> None:
+    """Rewriting a file with same-length content and its old modification time still misses the cache."""
+    path = kb_file(tmp_path, "Use the team VPN profile.")
+    cache = tmp_path / "cache"
+    store.open_knowledge(chain(path), {}, cache)
+    before = path.stat()
+    kb_file(tmp_path, "Use the TEAM vpn PROFILE.")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    loaded, _ = store.open_knowledge(chain(path), {}, cache)
+    assert loaded.kb.get("vpn").answer == "Use the TEAM vpn PROFILE."
+    assert len(list(cache.glob("*.idx"))) == 1
+
+
+def test_the_key_includes_the_upfaq_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache written by another version of upfaq is not used."""
+    path = kb_file(tmp_path)
+    files = store.read_sources(chain(path))
+    key = store._key(files)
+    monkeypatch.setattr(store, "__version__", "9.9.9")
+    assert store._key(files) != key
+
+
+def test_cache_files_are_private_and_written_atomically(tmp_path: Path) -> None:
+    """The directory is 0700, the file 0600, and no temporary file is left behind."""
+    cache = tmp_path / "cache"
+    store.open_knowledge(chain(kb_file(tmp_path)), {}, cache)
+    assert stat.S_IMODE(cache.stat().st_mode) == 0o700
+    (written,) = cache.iterdir()
+    assert written.suffix == ".idx" and stat.S_IMODE(written.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    "damage", ["flip a byte in the body", "flip a byte in the header", "truncate", "empty", "garbage"]
+)
+def test_a_damaged_cache_is_ignored_and_replaced(tmp_path: Path, damage: str) -> None:
+    """A corrupt or truncated cache file is never used: upfaq rebuilds and answers as usual."""
+    path = kb_file(tmp_path)
+    cache = tmp_path / "cache"
+    _, expected = store.open_knowledge(chain(path), {}, cache)
+    (cached,) = cache.iterdir()
+    data = bytearray(cached.read_bytes())
+    if damage == "flip a byte in the body":
+        data[-200] ^= 0xFF
+    elif damage == "flip a byte in the header":
+        data[40] ^= 0xFF
+    elif damage == "flip the last header byte":
+        data[8 + 12 + int.from_bytes(data[8:16], "little") - 1] ^= 0x01
+    elif damage == "truncate":
+        del data[len(data) // 2 :]
+    elif damage == "empty":
+        data.clear()
+    else:
+        data[:] = os.urandom(5000)
+    cached.write_bytes(bytes(data))
+    files = store.read_sources(chain(path))
+    assert store.read(cached, store._key(files)) is None
+    _, index = store.open_knowledge(chain(path), {}, cache)
+    assert results(index) == results(expected)
+    assert store.read(cached, store._key(files)) is not None
+
+
+def test_an_unwritable_cache_directory_is_no_obstacle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the cache cannot be written (read-only home, full disk), upfaq answers all the same."""
+    path = kb_file(tmp_path)
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("", encoding="utf-8")
+    _, index = store.open_knowledge(chain(path), {}, blocked / "cache")
+    assert index.search("vpn").matches[0].entry.id == "vpn"
+
+    def full_disk(*args: object, **kwargs: object) -> tuple[int, str]:
+        raise OSError(28, "No space left on device")
+
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "mkstemp", full_disk)
+    cache = tmp_path / "cache"
+    _, index = store.open_knowledge(chain(path), {}, cache)
+    assert index.search("vpn").matches[0].entry.id == "vpn"
+    assert list(cache.iterdir()) == []
+
+
+def test_a_cache_others_could_write_is_never_read(tmp_path: Path) -> None:
+    """A cache directory writable by group or others is neither read nor written."""
+    path = kb_file(tmp_path)
+    cache = tmp_path / "cache"
+    store.open_knowledge(chain(path), {}, cache)
+    cache.chmod(0o777)
+    files = store.read_sources(chain(path))
+    (cached,) = cache.iterdir()
+    assert store.read(cached, store._key(files)) is None
+    cached.unlink()
+    store.open_knowledge(chain(path), {}, cache)
+    assert list(cache.iterdir()) == []
+
+
+def test_a_cache_file_owned_by_someone_else_is_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A cache file whose owner is not the current user is ignored."""
+    path = kb_file(tmp_path)
+    cache = tmp_path / "cache"
+    store.open_knowledge(chain(path), {}, cache)
+    (cached,) = cache.iterdir()
+    key = store._key(store.read_sources(chain(path)))
+    assert store.read(cached, key) is not None
+    real_uid = os.getuid()
+    monkeypatch.setattr(os, "getuid", lambda: real_uid + 1)
+    assert store.read(cached, key) is None
+
+
+def test_no_cache_variable_turns_the_cache_off(tmp_path: Path) -> None:
+    """UPFAQ_NO_CACHE=1 reads and writes no cache."""
+    cache = tmp_path / "cache"
+    _, index = store.open_knowledge(chain(kb_file(tmp_path)), {"UPFAQ_NO_CACHE": "1"}, cache)
+    assert index.search("vpn").matches and not cache.exists()
+
+
+def test_two_processes_at_once_both_answer_and_leave_a_sound_cache(tmp_path: Path) -> None:
+    """Concurrent first runs race to write the cache; both answer, and the cache left behind is used."""
+    path = kb_file(tmp_path)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")}
+    command = [sys.executable, "-m", "upfaq", "--kb", str(path), "ask", "--json", "vpn"]
+    runs = [
+        subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) for _ in range(4)
+    ]
+    outputs = [run.communicate(timeout=60) for run in runs]
+    assert all(run.returncode == 0 for run in runs), outputs
+    assert all(out == outputs[0][0] for out, _ in outputs) and all(err == b"" for _, err in outputs)
+    files = sorted(p.name for p in (tmp_path / "xdg-cache" / "upfaq").iterdir())
+    assert len(files) == 1 and files[0].endswith(".idx")
+    cached = tmp_path / "xdg-cache" / "upfaq" / files[0]
+    assert store.read(cached, store._key(store.read_sources(chain(path)))) is not None
+
+
+def test_the_cli_writes_only_inside_its_cache_directory(tmp_path: Path) -> None:
+    """A run creates files under XDG_CACHE_HOME/upfaq and nowhere else in its environment."""
+    path = kb_file(tmp_path)
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {
+        **os.environ,
+        "HOME": str(home),
+        "XDG_CACHE_HOME": str(home / ".cache"),
+        "XDG_DATA_HOME": str(home / ".local/share"),
+    }
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    done = subprocess.run(
+        [sys.executable, "-m", "upfaq", "--kb", str(path), "ask", "vpn"], env=env, capture_output=True, check=False
+    )
+    assert done.returncode == 0
+    after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    added = [p for p in after if p not in before]
+    assert added and all(str(p).startswith("home/.cache") for p in added), added
