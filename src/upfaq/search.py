@@ -29,7 +29,7 @@ import math
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain
+from itertools import chain, pairwise
 from typing import Any, NamedTuple
 
 from upfaq.kb import Entry, KnowledgeBase
@@ -69,6 +69,8 @@ _PHRASING_BITS = 5
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
 # str.split do the bulk of tokenising in C; each distinct token is then analysed exactly once.
 _SEPARATORS = str.maketrans(dict.fromkeys('!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~', " "))
+_MARK = "\x00\x01\x00"
+_MARKER = f" {_MARK} "
 
 
 class TermMatch(NamedTuple):
@@ -124,6 +126,39 @@ class _Token(NamedTuple):
     alternatives: list[tuple[str, float, str]]  # (term, factor, kind)
 
 
+class _Vocabulary:
+    """Every distinct token seen while indexing, analysed once.
+
+    A token maps to its one term (the usual case), or to a tuple of none (stop words) or
+    several (a stem and its synonym groups): sets of plain strings build in C, and only the
+    few tuples are unpacked afterwards.
+    """
+
+    def __init__(self, analyse: Callable[[str], tuple[str, ...]]) -> None:
+        self.terms: dict[str, str | tuple[str, ...]] = {}
+        self._irregular: set[tuple[str, ...]] = set()
+        self._analyse = analyse
+
+    def learn(self, tokens: list[str]) -> None:
+        """Analyse the tokens not seen before."""
+        for token in set(tokens).difference(self.terms):
+            found = self._analyse(token)
+            if len(found) == 1:
+                self.terms[token] = found[0]
+            else:
+                self.terms[token] = found
+                self._irregular.add(found)
+
+    def terms_of(self, tokens: list[str]) -> set[str]:
+        """The terms of tokens already learnt."""
+        found: set[Any] = set(map(self.terms.__getitem__, tokens))
+        odd = found.intersection(self._irregular)
+        if odd:
+            found.difference_update(odd)
+            found.update(chain.from_iterable(odd))
+        return found
+
+
 def _synonym_term(group: str) -> str:
     return "~" + group
 
@@ -163,21 +198,13 @@ class Index:
                 gc.enable()
 
     def _build_state(self) -> dict[str, Any]:
-        analysed: dict[str, tuple[str, ...]] = {}
+        analysed = _Vocabulary(self._analyse)
         postings: dict[str, list[int]] = {}
         phrasing_postings: dict[str, list[int]] = {}
         phrasing_sets: list[list[set[str]]] = []
-        term_set = self._term_set
         for index, entry in enumerate(self.entries):
-            phrasings = [term_set(entry.question, analysed)]
-            phrasings.extend(term_set(alias, analysed) for alias in entry.aliases)
-            tags = term_set(" ; ".join((*entry.tags, entry.topic)), analysed)
-            if entry.tags:
-                # The tags together read as one more, terse, way of asking.
-                phrasings.append(term_set(" ; ".join(entry.tags), analysed))
-            del phrasings[MAX_PHRASINGS:]
+            phrasings, tags, answer = self._entry_terms(entry, analysed)
             question = set().union(*phrasings)
-            answer = term_set(entry.answer, analysed)
             base = index << _FIELD_BITS
             for field, found in enumerate((question, tags - question, answer - question - tags)):
                 code = base | field
@@ -203,14 +230,14 @@ class Index:
         offsets = array("I", [0])
         weights = array("d")
         for phrasings in phrasing_sets:
-            weights.extend(sum(idf[t] for t in found) for found in phrasings)
+            weights.extend(sum(map(idf.__getitem__, found)) for found in phrasings)
             offsets.append(len(weights))
 
         # Every word as it is spelt in the knowledge base, for typos and parts of words.
         surface = sorted(
             {
                 word
-                for text in chain(chain.from_iterable(self.kb.synonyms.values()), analysed)
+                for text in chain(chain.from_iterable(self.kb.synonyms.values()), analysed.terms)
                 for word in words(text)
                 if word not in STOP_WORDS and len(word) >= 4 and word.isalpha()
             }
@@ -229,12 +256,43 @@ class Index:
             "reversed_order": array("I", backwards).tobytes(),
         }
 
-    def _term_set(self, text: str, analysed: dict[str, tuple[str, ...]]) -> set[str]:
+    def _entry_terms(self, entry: Entry, analysed: "_Vocabulary") -> tuple[list[set[str]], set[str], set[str]]:
+        """An entry's phrasings (question, aliases, the tags read together), tags field and answer, as term sets.
+
+        All of an entry's texts are tokenised in one pass, cut apart again at marker tokens.
+        """
+        pieces = [
+            entry.question,
+            *entry.aliases[: MAX_PHRASINGS - 2],
+            " ; ".join(entry.tags),
+            entry.topic,
+            entry.answer,
+        ]
+        tokens = _MARKER.join(pieces).lower().translate(_SEPARATORS).split()
+        cuts = [-1]
+        try:
+            for _ in range(len(pieces) - 1):
+                cuts.append(tokens.index(_MARK, cuts[-1] + 1))
+        except ValueError:
+            cuts = []
+        if self._phrases or len(cuts) != len(pieces) or _MARK in tokens[cuts[-1] + 1 :]:
+            # Synonym phrases need each text's words in order; and a text may hold the marker itself.
+            sets = [self._term_set(piece, analysed) for piece in pieces]
+        else:
+            cuts.append(len(tokens))
+            analysed.learn(tokens)
+            sets = [analysed.terms_of(tokens[a + 1 : b]) for a, b in pairwise(cuts)]
+        phrasings, topic, answer = sets[:-2], sets[-2], sets[-1]
+        tags = phrasings[-1] | topic
+        if not entry.tags:
+            phrasings.pop()  # no tags: no terse phrasing made of them
+        return phrasings, tags, answer
+
+    def _term_set(self, text: str, analysed: "_Vocabulary") -> set[str]:
         """The terms of text: stems of its content words and the synonym groups they belong to."""
         tokens = text.lower().translate(_SEPARATORS).split()
-        for token in set(tokens).difference(analysed):
-            analysed[token] = self._analyse(token)
-        found = set(chain.from_iterable(map(analysed.__getitem__, tokens)))
+        analysed.learn(tokens)
+        found = analysed.terms_of(tokens)
         if self._phrases:
             stems = [stem(w) for w in words(text)]
             found.update(group for _, _, group in self._phrase_groups(stems))
