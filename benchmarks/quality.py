@@ -54,9 +54,9 @@ class Figures:
     ms_worst: float
 
 
-def upfaq_ranker(kb: KnowledgeBase) -> Ranker:
-    """upfaq's own ranker, everything it scores (threshold 0)."""
-    index = Index(kb)
+def upfaq_ranker(kb: KnowledgeBase, index: Index | None = None) -> Ranker:
+    """upfaq's own ranker: the top candidates and the confidence in the first."""
+    index = index or Index(kb)
 
     def rank(query: str) -> tuple[list[tuple[str, float]], float]:
         result = index.search(query, limit=5)
@@ -159,6 +159,21 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
     )
 
 
+def _cached_index(kb_argument: str) -> Index:
+    """The index as a later run gets it: written to a fresh cache, then read back."""
+    import tempfile
+
+    from upfaq.kb import Source
+    from upfaq.store import EntryStore, open_knowledge
+
+    chain = [Source(None, "bundled")] if kb_argument == "bundled" else [Source(Path(kb_argument), "--kb")]
+    with tempfile.TemporaryDirectory() as directory:
+        open_knowledge(chain, {}, Path(directory))
+        _, index = open_knowledge(chain, {}, Path(directory))
+    assert isinstance(index.entries, EntryStore), "the second open should come from the cache"
+    return index
+
+
 def _cell(value: float | None) -> str:
     return "-" if value is None else f"{value:.3f}"
 
@@ -170,6 +185,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threshold", type=float, default=DEFAULT_THRESHOLD, help="upfaq's abstention threshold")
     parser.add_argument("--misses", action="store_true", help="list upfaq's wrong or rejected answers")
     parser.add_argument("--only-upfaq", action="store_true", help="skip the baselines")
+    parser.add_argument(
+        "--through-cache", action="store_true", help="also rank with the index as read back from upfaq's cache"
+    )
     args = parser.parse_args(argv)
 
     kb = load_bundled() if args.kb == "bundled" else load_file(Path(args.kb))
@@ -180,6 +198,8 @@ def main(argv: list[str] | None = None) -> None:
     start = time.perf_counter()
     rankers: list[tuple[str, Ranker, float | None]] = [("upfaq", upfaq_ranker(kb), args.threshold)]
     build_ms = 1000 * (time.perf_counter() - start)
+    if args.through_cache:
+        rankers.append(("upfaq-cached", upfaq_ranker(kb, _cached_index(args.kb)), args.threshold))
     if not args.only_upfaq:
         rankers += [("wratio-title", wratio_ranker(kb), None), ("bm25-q+a", bm25_ranker(kb), None)]
     header = f"{'ranker':<13} {'top-1':>6} {'MRR@5':>6} {'rejected':>8} {'wrongly':>8} {'rej@10%':>8} {'t@10%':>7}"

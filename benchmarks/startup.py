@@ -6,6 +6,9 @@ Runs each command --runs times, interleaved round-robin so that load on this sha
 hits every command alike, and prints the median wall time and its ratio to the baseline:
 `python -c pass` for piped commands, and the same under a pseudo-terminal (`script -qec`) for
 the terminal rendering. Output goes to a pipe (or the pseudo-terminal), never to this terminal.
+
+Measure a regular install (`pip install .`, which compiles bytecode), not an editable one: under
+PYTHONDONTWRITEBYTECODE an editable install recompiles upfaq's modules at every start.
 """
 
 from __future__ import annotations

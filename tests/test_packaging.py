@@ -54,3 +54,32 @@ def test_changelog_has_this_version() -> None:
     changelog = (ROOT / "CHANGELOG.md").read_text(encoding="utf-8")
     assert "## [Unreleased]" in changelog
     assert re.search(rf"^## \[{re.escape(__version__)}\] - \d{{4}}-\d{{2}}-\d{{2}}$", changelog, re.MULTILINE)
+
+
+def _modules_after(*argv: str) -> set[str]:
+    """The modules a real upfaq process has loaded once it has run argv (output piped)."""
+    code = (
+        "import sys, io\n"
+        "from upfaq.cli import main\n"
+        "out = sys.stdout\n"
+        "sys.stdout = io.StringIO()\n"
+        f"main({list(argv)!r})\n"
+        "out.write(' '.join(sorted(sys.modules)))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    return set(done.stdout.split())
+
+
+def test_a_piped_ask_loads_nothing_heavy() -> None:
+    """A piped ask of known words, cache warm, loads no Rich, pydantic, numpy, rapidfuzz, JSON or OpenSSL."""
+    _modules_after("ask", "skype")  # fills the cache (writing it needs tempfile)
+    loaded = _modules_after("ask", "can I interview on skype")
+    heavy = {"rich", "pydantic", "numpy", "rapidfuzz", "json", "_hashlib", "upfaq.lint"}
+    assert not loaded & heavy, loaded & heavy
+    assert {"upfaq.search", "upfaq.store"} <= loaded
+
+
+def test_rich_is_loaded_only_to_draw_for_a_terminal() -> None:
+    """JSON output loads json but not Rich."""
+    assert "rich" not in _modules_after("ask", "--json", "skype")
+    assert "json" in _modules_after("ask", "--json", "skype")
