@@ -6,6 +6,7 @@ to argv, the environment and the standard streams.
 
 import enum
 import errno
+import io
 import os
 import sys
 from collections.abc import Iterator
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
     from rich.console import Console, RenderableType
 
 COMPLETE_VAR = "_UPFAQ_COMPLETE"
+
+BATCH_MEMORY = 10_000
+"""How many distinct queries `ask -` remembers the output of."""
 
 RELATED = 3
 """How many further confident matches an answer lists as related."""
@@ -86,20 +90,39 @@ class Output:
 
     def text(self, text: str, *, err: bool = False) -> None:
         """Write plain text and a newline."""
-        (self.stderr if err else self.stdout).write(text + "\n")
+        self.write(text + "\n", err=err)
 
     def json(self, value: object, *, lines: bool = False) -> None:
         """Write a JSON document (lines: one compact line, for JSON Lines)."""
-        self.stdout.write(render.to_json(value, indent=None if lines else 2) + "\n")
+        self.write(render.to_json(value, indent=None if lines else 2) + "\n")
 
     def rich(self, renderable: "RenderableType", *, err: bool = False) -> None:
         """Draw a Rich renderable on the terminal."""
-        self._console(err).print(renderable)
+        try:
+            self._console(err).print(renderable)
+        except BrokenPipeError:
+            raise ReaderGone from None
+
+    def write(self, text: str, *, err: bool = False) -> None:
+        """Write text as it is."""
+        write(text, self.stderr if err else self.stdout)
 
     def _console(self, err: bool) -> "Console":
         from rich.console import Console
 
         return Console(file=self.stderr if err else self.stdout, highlight=False, markup=False, emoji=False)
+
+
+class ReaderGone(Exception):
+    """The reader of stdout went away (`upfaq list | head -1`): time to stop, quietly."""
+
+
+def write(text: str, stream: TextIO | None = None) -> None:
+    """Write to stdout (or stream); a closed pipe becomes ReaderGone, which no framework mistakes for an error."""
+    try:
+        (stream or sys.stdout).write(text)
+    except BrokenPipeError:
+        raise ReaderGone from None
 
 
 def _isatty(stream: TextIO | None) -> bool:
@@ -163,7 +186,7 @@ PlainFlag = Annotated[bool, typer.Option("--plain", help="Plain text even on a t
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"upfaq {__version__}\n")
+        write(f"upfaq {__version__}\n")
         raise typer.Exit()
 
 
@@ -235,10 +258,26 @@ def ask(
         loaded, index = _load(ctx, kb_paths, no_bundled)
         merged = loaded.kb
         answered_all = True
+        # Scripts repeat themselves: the text for a query seen before is written again as it was.
+        written: dict[str, tuple[str, bool]] = {}
         for line in _stdin_lines():
-            result = index.search(line, limit=limit + RELATED)
-            answered_all &= result.answered
-            _show_result(out, result, merged, index, limit, batch=True, explain=explain)
+            if out.mode is Mode.RICH:
+                result = index.search(line, limit=limit + RELATED)
+                answered_all &= result.answered
+                _show_result(out, result, merged, index, limit, batch=True, explain=explain)
+                continue
+            done = written.get(line)
+            if done is None:
+                buffer = io.StringIO()
+                result = index.search(line, limit=limit + RELATED)
+                _show_result(
+                    Output(out.mode, buffer, buffer), result, merged, index, limit, batch=True, explain=explain
+                )
+                done = (buffer.getvalue(), result.answered)
+                if len(written) < BATCH_MEMORY:
+                    written[line] = done
+            out.write(done[0])
+            answered_all &= done[1]
         raise typer.Exit(ExitStatus.OK if answered_all else ExitStatus.NO_ANSWER)
     text = " ".join(words).strip()
     if not text:
@@ -284,7 +323,7 @@ def _show_answer(out: Output, result: Result, kb: KnowledgeBase, index: Index, l
     shown, related = result.matches[:limit], result.matches[limit:]
     if out.mode is Mode.PLAIN:
         if batch:
-            out.text(f"> {clean_input(result.query)}")
+            out.text(f"> {render.query_label(result.query)}")
         if not result.answered:
             out.text(render.plain_no_answer(result), err=not batch)
         for number, match in enumerate(shown):
@@ -298,7 +337,7 @@ def _show_answer(out: Output, result: Result, kb: KnowledgeBase, index: Index, l
     if batch:
         from rich.rule import Rule
 
-        out.rich(Rule(clean_input(result.query), align="left"))
+        out.rich(Rule(render.query_label(result.query), align="left"))
     if not result.answered:
         out.rich(render.rich_no_answer(result), err=not batch)
     for number, match in enumerate(shown):
@@ -501,7 +540,7 @@ def init(
         raise CliError(f"{target} already exists; not overwriting it (name another path)") from None
     except OSError as error:
         raise CliError(f"cannot write {target}: {error.strerror or error}") from None
-    sys.stdout.write(f"Wrote {target}\nNext: edit it, then check it with: upfaq validate {target}\n")
+    write(f"Wrote {target}\nNext: edit it, then check it with: upfaq validate {target}\n")
 
 
 # -- completion --------------------------------------------------------------------------------
@@ -529,7 +568,7 @@ def completion(
     chosen = shell.value if shell else Path(os.environ.get("SHELL", "")).name
     if chosen not in {s.value for s in Shell}:
         raise CliError("cannot tell the shell from $SHELL: name it, e.g. upfaq completion bash")
-    sys.stdout.write(get_completion_script(prog_name="upfaq", complete_var=COMPLETE_VAR, shell=chosen) + "\n")
+    write(get_completion_script(prog_name="upfaq", complete_var=COMPLETE_VAR, shell=chosen) + "\n")
 
 
 # -- entry point -------------------------------------------------------------------------------
@@ -540,6 +579,8 @@ def main(argv: list[str] | None = None, prog_name: str = "upfaq") -> int:  # noq
     for stream in (sys.stdout, sys.stderr):
         if stream is not None and hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="replace")
+    if sys.stdout is None:  # started with stdout closed (`upfaq list >&-`)
+        return _fail("cannot write output: stdout is closed", ExitStatus.OUTPUT_ERROR)
     if os.environ.get(COMPLETE_VAR):
         # The shell is asking for completions; typer registers its shells only when asked to.
         from typer._completion_classes import completion_init
@@ -562,7 +603,7 @@ def main(argv: list[str] | None = None, prog_name: str = "upfaq") -> int:  # noq
         return _fail(error.format_message(), ExitStatus.USAGE)
     except (KeyboardInterrupt, typer.Abort):
         return ExitStatus.INTERRUPTED
-    except BrokenPipeError:
+    except (BrokenPipeError, ReaderGone):
         # The reader went away (`upfaq list | head -1`): stop quietly, and keep the interpreter
         # from complaining when it flushes stdout at exit.
         _silence_stdout()

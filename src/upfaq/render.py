@@ -102,8 +102,9 @@ def ask_object(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-# JSON's own escaping leaves DEL, C1 controls and bidi overrides raw when ensure_ascii is off.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+# JSON's own escaping leaves DEL, C1 controls, bidi overrides and the Unicode line and paragraph
+# separators raw when ensure_ascii is off; escaped, every JSON Lines reader sees one object a line.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def to_json(value: object, *, indent: int | None = 2) -> str:
@@ -166,9 +167,19 @@ def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = 
     return "\n".join(lines)
 
 
+QUERY_ECHO = 200
+"""Characters of a query repeated back to a person; JSON carries the query whole."""
+
+
+def query_label(query: str) -> str:
+    """A query as shown back to a person: one line, no control characters, at most QUERY_ECHO characters."""
+    text = " ".join(_clean(query).split())
+    return text if len(text) <= QUERY_ECHO else text[: QUERY_ECHO - 1] + "…"
+
+
 def plain_no_answer(result: Result) -> str:
     """The message for a query with no confident answer, with any near misses."""
-    lines = [f'No confident answer for "{_clean(result.query)}".']
+    lines = [f'No confident answer for "{query_label(result.query)}".']
     if result.suggestions:
         lines.append("Did you mean:")
         lines += [f"  {m.entry.id}: {_clean(m.entry.question)} ({m.score:g})" for m in result.suggestions]
@@ -316,7 +327,7 @@ def rich_no_answer(result: Result) -> RenderableType:
     """The no-answer message for a terminal."""
     from rich.text import Text
 
-    text = Text(f'No confident answer for "{_clean(result.query)}".', style="bold")
+    text = Text(f'No confident answer for "{query_label(result.query)}".', style="bold")
     if result.suggestions:
         text.append("\nDid you mean:")
         for m in result.suggestions:

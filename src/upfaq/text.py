@@ -35,8 +35,12 @@ _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def strip_control(text: str) -> str:
-    """Remove terminal control characters (ESC, NUL, C1, bidi overrides) from display text."""
-    return _CONTROL.sub("", text.replace("\r\n", "\n").replace("\r", "\n"))
+    """Remove terminal control characters (ESC, NUL, C1, bidi overrides) from display text.
+
+    Line ends of every kind (CR LF, CR, U+2028, U+2029) become plain newlines.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    return _CONTROL.sub("", text)
 
 
 @lru_cache(maxsize=65536)

@@ -1,0 +1,113 @@
+"""Long fuzzing of upfaq: the property tests of tests/test_properties.py, with many more examples.
+
+    python benchmarks/fuzz.py [--minutes 5] [--batch 500]
+
+Runs each property (any query through the CLI in JSON and plain modes; any lines on `ask -`;
+any knowledge-base text through indexing, searching and every renderer; deterministic, bounded
+scores) in rounds of --batch fresh random examples until the time is up, then a few hundred
+random queries through real processes. Prints how many examples ran and the first failure, if
+any (exit 1). Not part of the test suite: it takes minutes.
+"""
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests import test_properties as props  # noqa: E402 - the repository root must be on the path first
+
+
+def properties(batch: int) -> list[tuple[str, Callable[[], None]]]:
+    """Each property as a function that checks `batch` new random examples."""
+    from upfaq.kb import load_bundled
+    from upfaq.search import Index
+
+    index = Index(load_bundled())
+    chosen = settings(max_examples=batch, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+
+    def inner(test: Callable[..., None]) -> Callable[..., None]:
+        return test.hypothesis.inner_test  # type: ignore[attr-defined]
+
+    search_inner = inner(props.test_search_is_deterministic_and_bounded)
+    return [
+        ("cli ask, JSON and plain", chosen(given(query=props.queries)(inner(props.test_cli_ask_handles_any_query)))),
+        (
+            "cli ask -, JSON Lines",
+            chosen(
+                given(lines=props.st.lists(props.queries, max_size=6))(inner(props.test_cli_batch_handles_any_lines))
+            ),
+        ),
+        (
+            "any entry text",
+            chosen(
+                given(
+                    entries=props.st.lists(
+                        props.hostile_entries(), min_size=1, max_size=4, unique_by=lambda e: e["id"]
+                    ),
+                    query=props.queries,
+                )(inner(props.test_any_entry_text_indexes_searches_and_renders_safely))
+            ),
+        ),
+        ("search determinism", chosen(given(query=props.queries)(lambda query: search_inner(index, query)))),
+    ]
+
+
+def processes(count: int, seed: int) -> int:
+    """Random byte strings as queries to real processes, on argv and stdin; returns failures."""
+    rng = random.Random(seed)
+    failures = 0
+    for _ in range(count):
+        raw = bytes(rng.randrange(256) for _ in range(rng.randrange(1, 80)))
+        argv_raw = raw.replace(b"\x00", b"")
+        for argv, stdin in ((["ask", os.fsdecode(argv_raw) or "x"], None), (["ask", "-", "--json"], raw + b"\n")):
+            done = subprocess.run(
+                [sys.executable, "-m", "upfaq", *argv], input=stdin or b"", capture_output=True, timeout=60, check=False
+            )
+            if done.returncode not in (0, 1, 2) or b"Traceback" in done.stderr or b"\x1b" in done.stdout:
+                failures += 1
+                print(f"  process failure: argv={argv!r} stdin={stdin!r} status={done.returncode}", file=sys.stderr)
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--processes", type=int, default=200, help="random queries run as real processes")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("UPFAQ_NO_CACHE", "1")
+    checks = properties(args.batch)
+    counts = dict.fromkeys((name for name, _ in checks), 0)
+    stop = time.monotonic() + 60 * args.minutes
+    started = time.monotonic()
+    try:
+        while time.monotonic() < stop:
+            for name, check in checks:
+                check()
+                counts[name] += args.batch
+    except Exception as error:  # noqa: BLE001 - report the first failure whatever it is
+        print(f"FAILED after {time.monotonic() - started:.0f} s: {type(error).__name__}: {error}")
+        return 1
+    failures = processes(args.processes, seed=int(started))
+    elapsed = time.monotonic() - started
+    for name, count in counts.items():
+        print(f"{name:<28} {count:>8} examples")
+    print(f"{'real processes':<28} {2 * args.processes:>8} runs, {failures} failures")
+    print(
+        f"{sum(counts.values())} in-process examples in {elapsed:.0f} s: {'no failure' if not failures else 'FAILURES'}"
+    )
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

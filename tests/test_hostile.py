@@ -1,0 +1,462 @@
+"""Hostile input, one case per row: queries, knowledge-base text and files, pipes, terminals.
+
+Every case runs the real command in a real process. Whatever the input, upfaq ends with a
+documented exit status, never prints a Python traceback, and never lets a control character
+from its input reach the output.
+"""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from upfaq.status import ExitStatus
+
+DOCUMENTED = {int(status) for status in ExitStatus}
+# Any C0 control but tab and newline, DEL, C1: none may reach the output.
+CONTROL = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+ANSI_COLOUR = re.compile(rb"\x1b\[[0-9;]*m")
+
+ESCAPES = "\x1b[2J\x1b]0;pwned\x07\x1b[31m"
+MARKUP = "[red]alarm[/red] [/] [link=https://example.invalid]click[/link] [bold"
+
+
+@dataclass
+class Case:
+    """One hostile input: how to run upfaq, and what must hold afterwards."""
+
+    name: str
+    argv: list[str]
+    stdin: bytes | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    files: dict[str, bytes | str] = field(default_factory=dict)
+    """Files to create in the test's folder first; "{dir}" in argv and env is replaced by its path."""
+    statuses: set[int] = field(default_factory=lambda: {0, 1})
+    stdout_has: bytes | None = None
+    stderr_has: bytes | None = None
+    one_line_error: bool = False
+    colour_allowed: bool = False
+    check: Callable[[bytes, bytes], None] | None = None
+    closed_stdin: bool = False
+
+
+def kb(question: str, answer: str, **extra: object) -> str:
+    """A one-entry knowledge base whose text comes from the test, TOML-escaped."""
+    fields = "".join(f"{key} = {json.dumps(value)}\n" for key, value in extra.items())
+    return f'[[entry]]\nid = "x"\nquestion = {json.dumps(question)}\nanswer = {json.dumps(answer)}\n{fields}'
+
+
+def json_parses(out: bytes, _: bytes) -> None:
+    """Every line or document of stdout is valid JSON."""
+    text = out.decode()
+    if text.lstrip().startswith("{") and "\n{" in text.strip():
+        for line in text.splitlines():
+            json.loads(line)
+    else:
+        json.loads(text)
+
+
+def no_colour(out: bytes) -> None:
+    """Styles such as bold may remain, but no SGR sequence sets a colour."""
+    for match in re.finditer(rb"\x1b\[([0-9;]*)m", out):
+        codes = [int(code) for code in match.group(1).split(b";") if code]
+        assert not any(30 <= c <= 49 or 90 <= c <= 107 for c in codes), match.group()
+
+
+def lines_fit(width: int) -> Callable[[bytes, bytes], None]:
+    """No line of stdout, colour codes removed, is wider than width."""
+
+    def check(out: bytes, _: bytes) -> None:
+        plain = ANSI_COLOUR.sub(b"", out).decode()
+        assert max(len(line) for line in plain.splitlines()) <= width
+
+    return check
+
+
+BIG_LINE = ("interview on skype " * 60000).encode() + b"\n"  # about 1.1 MB
+
+CASES = [
+    # -- queries of any content ----------------------------------------------------------------
+    Case("empty query", ["ask", ""], statuses={2}, one_line_error=True),
+    Case("whitespace-only query", ["ask", "  \t  "], statuses={2}, one_line_error=True),
+    Case("punctuation only", ["ask", "?!.,;:'\"()[]{}"], statuses={1}),
+    Case("stop words only", ["ask", "how do I the a of it"], statuses={1}),
+    Case("markup closing tag", ["ask", "[/]"], statuses={1}, stderr_has=b"[/]"),
+    Case("markup around words", ["ask", "[red]skype interview[/red]"], statuses={0}),
+    Case("markup link, JSON", ["ask", "--json", MARKUP], check=json_parses),
+    Case("markup link, terminal", ["ask", MARKUP], env={"FORCE_COLOR": "1"}, colour_allowed=True),
+    Case("escape sequences in query", ["ask", f"{ESCAPES} skype weather"]),
+    Case(
+        "escape sequences in query, terminal", ["ask", f"{ESCAPES}zzz"], env={"FORCE_COLOR": "1"}, colour_allowed=True
+    ),
+    Case("escape sequences in query, JSON", ["ask", "--json", f"{ESCAPES}zzz"], check=json_parses),
+    Case("control characters", ["ask", "\x01\x02\x7f\u009b\u202e skype"]),
+    Case("NUL on stdin", ["ask", "-"], stdin=b"skype\x00interview\n\x00\n"),
+    Case(
+        "invalid UTF-8 on stdin", ["ask", "-", "--json"], stdin=b"\xff\xfe skype interview\n\xc3\n", check=json_parses
+    ),
+    Case("right-to-left text", ["ask", "\u0647\u0644 \u064a\u0645\u0643\u0646\u0646\u064a interview on skype \u202e"]),
+    Case("combining characters", ["ask", "interviewe\u0301 on ski\u0301pe\u0308\u0308\u0308"]),
+    Case("emoji", ["ask", "\U0001f642 can I interview on skype \U0001f680\U0001f469\u200d\U0001f4bb"], statuses={0}),
+    Case("1 MB query on stdin", ["ask", "-"], stdin=BIG_LINE),
+    Case("1 MB query on stdin, JSON", ["ask", "-", "--json"], stdin=BIG_LINE, check=json_parses),
+    Case("100 kB query in argv", ["ask", "skype " * 17000]),
+    Case("100,000 lines on ask -", ["ask", "-", "--json"], stdin=b"skype\n\nweather\n" * 33334, check=json_parses),
+    Case("only blank lines on ask -", ["ask", "-"], stdin=b"\n \n\t\n", statuses={0}),
+    Case("unknown option", ["ask", "--frobnicate", "x"], statuses={2}, one_line_error=True),
+    Case("limit not a number", ["ask", "-n", "many", "x"], statuses={2}, one_line_error=True),
+    Case("unknown command", ["frobnicate"], statuses={2}, one_line_error=True),
+    Case("unknown id with escapes", ["show", f"{ESCAPES}nope"], statuses={1}, one_line_error=True),
+    Case("topic with markup", ["list", "--topic", MARKUP], statuses={1}, one_line_error=True),
+    # -- knowledge-base text is data -----------------------------------------------------------
+    Case(
+        "markup in knowledge-base text",
+        ["--no-bundled", "--kb", "{dir}/kb.toml", "show", "x"],
+        files={"kb.toml": kb(MARKUP, MARKUP, note=MARKUP, tags=[MARKUP])},
+        statuses={0},
+        stdout_has=b"[red]alarm[/red] [/] [link=https://example.invalid]click[/link]",
+    ),
+    Case(
+        "markup in knowledge-base text, terminal",
+        ["--no-bundled", "--kb", "{dir}/kb.toml", "ask", "alarm click"],
+        files={"kb.toml": kb(MARKUP, MARKUP, note=MARKUP)},
+        env={"FORCE_COLOR": "1"},
+        statuses={0},
+        stdout_has=b"[/]",
+        colour_allowed=True,
+    ),
+    Case(
+        "escapes in knowledge-base text",
+        ["--no-bundled", "--kb", "{dir}/kb.toml", "ask", "pwned"],
+        files={"kb.toml": kb(f"pwned {ESCAPES}?", f"{ESCAPES} pwned \x00\x01\u009b\u202e", source=ESCAPES)},
+        statuses={0},
+    ),
+    Case(
+        "escapes in knowledge-base text, terminal",
+        ["--no-bundled", "--kb", "{dir}/kb.toml", "show", "x"],
+        files={"kb.toml": kb(f"pwned {ESCAPES}?", f"{ESCAPES} pwned")},
+        env={"FORCE_COLOR": "1"},
+        statuses={0},
+        colour_allowed=True,
+    ),
+    Case(
+        "escapes in knowledge-base text, JSON",
+        ["--no-bundled", "--kb", "{dir}/kb.toml", "list", "--json"],
+        files={"kb.toml": kb(f"pwned {ESCAPES}?", f"{ESCAPES} pwned \u009b")},
+        statuses={0},
+        check=json_parses,
+    ),
+    Case(
+        "long unbroken word in a narrow panel",
+        ["--no-bundled", "--kb", "{dir}/kb.toml", "ask", "long"],
+        files={"kb.toml": kb("A long one?", "long " + "x" * 5000)},
+        env={"FORCE_COLOR": "1", "COLUMNS": "40"},
+        statuses={0},
+        colour_allowed=True,
+        check=lines_fit(40),
+    ),
+    Case(
+        "very long answer",
+        ["--no-bundled", "--kb", "{dir}/kb.toml", "ask", "long"],
+        files={"kb.toml": kb("A long one?", "long answer. " * 40000)},
+        env={"FORCE_COLOR": "1", "COLUMNS": "80"},
+        statuses={0},
+        colour_allowed=True,
+        check=lines_fit(80),
+    ),
+    # -- hostile knowledge-base files ----------------------------------------------------------
+    Case(
+        "truncated file",
+        ["--kb", "{dir}/t.toml", "list"],
+        files={"t.toml": '[[entry]]\nid = "a"\nquestion = "Q'},
+        statuses={2},
+        one_line_error=True,
+    ),
+    Case("binary file", ["--kb", "{dir}/b.toml", "list"], files={"b.toml": bytes(range(256)) * 64}, statuses={2}),
+    Case(
+        "deeply nested arrays",
+        ["--kb", "{dir}/d.toml", "list"],
+        files={"d.toml": "a = " + "[" * 50000 + "]" * 50000},
+        statuses={2},
+        stderr_has=b"nested too deeply",
+        one_line_error=True,
+    ),
+    Case(
+        "deeply nested tables",
+        ["--kb", "{dir}/d.toml", "list"],
+        files={"d.toml": "[" + "a." * 30000 + "b]\n"},
+        statuses={2},
+        one_line_error=True,
+    ),
+    Case(
+        "wrong type at every field",
+        ["--kb", "{dir}/w.toml", "list"],
+        files={
+            "w.toml": '[[entry]]\nid = 1\nquestion = []\nanswer = {a = 1}\ntopic = 2\ntags = "t"\naliases = [1]\n'
+            "source = true\nauthority = 3\nconflicts = 4\nrelated = [[]]\nnote = 1979-05-27\n"
+        },
+        statuses={2},
+        one_line_error=True,
+    ),
+    Case(
+        "wrong types, validated",
+        ["--no-bundled", "validate", "{dir}/w.toml"],
+        files={"w.toml": '[[entry]]\nid = 1\nquestion = []\nanswer = {a = 1}\ntags = "t"\nnote = 1979-05-27\n'},
+        statuses={1},
+        stdout_has=b"'tags' must be an array of strings",
+    ),
+    Case(
+        "entry is not a table",
+        ["--kb", "{dir}/e.toml", "list"],
+        files={"e.toml": 'entry = [1, "two"]\n'},
+        statuses={2},
+        one_line_error=True,
+    ),
+    Case(
+        "duplicate keys",
+        ["--kb", "{dir}/k.toml", "list"],
+        files={"k.toml": '[[entry]]\nid = "a"\nid = "b"\nquestion = "Q"\nanswer = "A"\n'},
+        statuses={2},
+        one_line_error=True,
+    ),
+    Case(
+        "byte-order mark and CRLF",
+        ["--no-bundled", "--kb", "{dir}/w.toml", "ask", "windows"],
+        files={"w.toml": b'\xef\xbb\xbf[[entry]]\r\nid = "w"\r\nquestion = "Windows?"\r\nanswer = "Yes."\r\n'},
+        statuses={0},
+    ),
+    Case("path is a directory", ["--kb", "{dir}", "list"], statuses={2}, one_line_error=True),
+    Case("missing file", ["--kb", "{dir}/missing.toml", "list"], statuses={2}, one_line_error=True),
+    Case(
+        "broken file found implicitly",
+        ["ask", "can I interview on skype"],
+        env={"UPFAQ_KB": "{dir}/bad.toml"},
+        files={"bad.toml": "x = = 1"},
+        statuses={0},
+        stderr_has=b"upfaq: warning: skipping",
+    ),
+    # -- pipes and streams ---------------------------------------------------------------------
+    Case(
+        "closed stdin on ask -",
+        ["ask", "-"],
+        closed_stdin=True,
+        statuses={2},
+        one_line_error=True,
+        stderr_has=b"stdin is closed",
+    ),
+    # -- terminals -----------------------------------------------------------------------------
+    Case(
+        "20 columns",
+        ["ask", "can I interview on skype"],
+        env={"FORCE_COLOR": "1", "COLUMNS": "20"},
+        statuses={0},
+        colour_allowed=True,
+        check=lines_fit(20),
+    ),
+    Case(
+        "300 columns",
+        ["list"],
+        env={"FORCE_COLOR": "1", "COLUMNS": "300"},
+        statuses={0},
+        colour_allowed=True,
+        check=lines_fit(300),
+    ),
+    Case(
+        "TERM=dumb",
+        ["ask", "skype interview"],
+        env={"TERM": "dumb", "FORCE_COLOR": "1"},
+        statuses={0},
+        colour_allowed=True,
+    ),
+    Case(
+        "NO_COLOR",
+        ["ask", "skype interview"],
+        env={"NO_COLOR": "1", "FORCE_COLOR": "1"},
+        statuses={0},
+        stdout_has="╭".encode(),
+        colour_allowed=True,
+        check=lambda out, _: no_colour(out),
+    ),
+    Case(
+        "FORCE_COLOR when piped",
+        ["ask", "skype interview"],
+        env={"FORCE_COLOR": "1"},
+        statuses={0},
+        stdout_has=b"\x1b[",
+        colour_allowed=True,
+    ),
+    Case("C locale", ["ask", "can I interview on skype"], env={"LANG": "C", "LC_ALL": "C"}, statuses={0}),
+    Case(
+        "ASCII-only output encoding",
+        ["ask", "how long to respond to a client's feedback"],
+        env={"PYTHONIOENCODING": "ascii", "LC_ALL": "C"},
+        statuses={0},
+    ),
+    Case(
+        "ASCII-only terminal",
+        ["show", "share-email"],
+        env={"PYTHONIOENCODING": "ascii", "FORCE_COLOR": "1"},
+        statuses={0},
+        colour_allowed=True,
+    ),
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+def test_hostile_input(case: Case, tmp_path: Path) -> None:
+    """The case ends with its expected status, no traceback, no control characters, and well-formed output."""
+    for name, content in case.files.items():
+        path = tmp_path / name
+        if isinstance(content, str):
+            path.write_text(content, encoding="utf-8")
+        else:
+            path.write_bytes(content)
+    argv = [arg.replace("{dir}", str(tmp_path)) for arg in case.argv]
+    env = {**os.environ, **{k: v.replace("{dir}", str(tmp_path)) for k, v in case.env.items()}}
+    if "FORCE_COLOR" not in case.env:
+        env.pop("FORCE_COLOR", None)
+    if case.closed_stdin:
+        done = _closed_stdin(argv, env)
+    else:
+        done = subprocess.run(
+            [sys.executable, "-m", "upfaq", *argv],
+            input=case.stdin if case.stdin is not None else b"",
+            capture_output=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+    out, err = done.stdout, done.stderr
+    assert done.returncode in case.statuses, (done.returncode, err[-500:])
+    assert done.returncode in DOCUMENTED
+    assert b"Traceback" not in err and b"Traceback" not in out
+    visible = out if not case.colour_allowed else ANSI_COLOUR.sub(b"", out)
+    assert not CONTROL.search(visible.replace(b"\r\n", b"\n")), CONTROL.search(visible)
+    assert not CONTROL.search(err if not case.colour_allowed else ANSI_COLOUR.sub(b"", err))
+    if case.stdout_has is not None:
+        assert case.stdout_has in out
+    if case.stderr_has is not None:
+        assert case.stderr_has in err
+    if case.one_line_error:
+        assert err.startswith(b"upfaq: error: ") and err.count(b"\n") == 1, err
+    if case.check is not None:
+        case.check(out, err)
+
+
+def _closed_stdin(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    """Run upfaq with standard input closed, as `upfaq ask - <&-` does."""
+    command = [f'exec "{sys.executable}" -m upfaq "$@" <&-', "sh", *argv]
+    return subprocess.run(["sh", "-c", *command], capture_output=True, env=env, timeout=60, check=False)
+
+
+# -- cases that need more than one process or a signal -----------------------------------------
+
+
+def test_closed_stdout_is_a_one_line_error() -> None:
+    """Started with stdout closed (`upfaq list >&-`), upfaq says so on stderr and exits 74."""
+    command = f"exec {sys.executable} -m upfaq list >&-"
+    done = subprocess.run(["sh", "-c", command], capture_output=True, timeout=60, check=False)
+    assert done.returncode == ExitStatus.OUTPUT_ERROR
+    assert done.stderr == b"upfaq: error: cannot write output: stdout is closed\n"
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_full_disk_is_a_one_line_error() -> None:
+    """Writing to a full disk (/dev/full) ends with one line on stderr and exit 74."""
+    with Path("/dev/full").open("wb") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "upfaq", "list"], stdout=full, stderr=subprocess.PIPE, timeout=60, check=False
+        )
+    assert done.returncode == ExitStatus.OUTPUT_ERROR
+    assert done.stderr == b"upfaq: error: cannot write output: No space left on device\n"
+
+
+@pytest.mark.parametrize(
+    ("argv", "stdin"),
+    [
+        (["list"], None),
+        (["ask", "-"], b"can I interview on skype\n" * 20000),
+        (["ask", "-", "--json"], b"skype\n" * 50000),
+    ],
+)
+def test_a_reader_that_stops_early_stops_upfaq_quietly(argv: list[str], stdin: bytes | None, tmp_path: Path) -> None:
+    """`upfaq ... | head -1`: upfaq stops without a message and exits 0."""
+    source = tmp_path / "stdin"
+    source.write_bytes(stdin or b"")
+    with (
+        source.open("rb") as feed,
+        subprocess.Popen(
+            [sys.executable, "-m", "upfaq", *argv], stdin=feed, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        ) as process,
+    ):
+        assert process.stdout is not None and process.stderr is not None
+        first = process.stdout.readline()
+        process.stdout.close()
+        err = process.stderr.read()
+        assert process.wait(timeout=60) == 0
+    assert first and err == b""
+
+
+def test_ctrl_c_during_a_long_batch_exits_130_quietly(tmp_path: Path) -> None:
+    """An interrupt in the middle of `ask -` ends the run with status 130 and nothing on stderr."""
+    queries = tmp_path / "queries.txt"
+    queries.write_text("".join(f"question {n} about feedback and skype\n" for n in range(200000)), encoding="utf-8")
+    with (
+        queries.open("rb") as source,
+        subprocess.Popen(
+            [sys.executable, "-m", "upfaq", "ask", "-"],
+            stdin=source,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - a test child, no threads
+        ) as process,
+    ):
+        time.sleep(1.0)
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    assert process.returncode == ExitStatus.INTERRUPTED and err == b""
+
+
+def test_a_fifo_knowledge_base_never_hangs(tmp_path: Path) -> None:
+    """A FIFO named as a knowledge base is refused at once instead of blocking on an open."""
+    fifo = tmp_path / "kb.toml"
+    os.mkfifo(fifo)
+    done = subprocess.run(
+        [sys.executable, "-m", "upfaq", "--kb", str(fifo), "list"], capture_output=True, timeout=30, check=False
+    )
+    assert done.returncode == 2 and done.stderr == f"upfaq: error: {fifo}: not a regular file\n".encode()
+
+
+def test_a_symlink_loop_is_an_error(tmp_path: Path) -> None:
+    """A knowledge-base path that is a symlink loop gives a one-line error."""
+    (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
+    (tmp_path / "b.toml").symlink_to(tmp_path / "a.toml")
+    done = subprocess.run(
+        [sys.executable, "-m", "upfaq", "--kb", str(tmp_path / "a.toml"), "list"],
+        capture_output=True,
+        timeout=30,
+        check=False,
+    )
+    assert done.returncode == 2 and done.stderr.startswith(b"upfaq: error: ") and done.stderr.count(b"\n") == 1
+
+
+def test_a_read_only_cache_directory_changes_nothing(tmp_path: Path) -> None:
+    """With the cache directory read-only (a read-only home), upfaq answers and writes nothing."""
+    cache = tmp_path / "cache"
+    (cache / "upfaq").mkdir(parents=True)
+    (cache / "upfaq").chmod(0o500)
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run(
+        [sys.executable, "-m", "upfaq", "ask", "skype interview"], capture_output=True, env=env, timeout=60, check=False
+    )
+    assert done.returncode == 0 and done.stderr == b""
+    if os.geteuid() != 0:  # root writes anyway; for everyone else the directory stays empty
+        assert list((cache / "upfaq").iterdir()) == []
