@@ -83,3 +83,13 @@ def test_rich_is_loaded_only_to_draw_for_a_terminal() -> None:
     """JSON output loads json but not Rich."""
     assert "rich" not in _modules_after("ask", "--json", "skype")
     assert "json" in _modules_after("ask", "--json", "skype")
+
+
+def test_readme_transcript_is_real_output() -> None:
+    """The transcript on the README's first screen is what upfaq prints today."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    shown = readme.split('$ upfaq ask "can I interview on skype"\n', 1)[1].split("\n$ ", 1)[0]
+    done = subprocess.run(
+        [sys.executable, "-m", "upfaq", "ask", "can I interview on skype"], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == shown.strip()

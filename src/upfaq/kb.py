@@ -7,7 +7,7 @@ import gc
 import marshal
 import os
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
@@ -30,7 +30,6 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _STRING_FIELDS = ("topic", "source", "authority", "note")
 _LIST_FIELDS = ("tags", "aliases", "conflicts", "related")
 _STRING_KEYS = frozenset(("id", "question", "answer", *_STRING_FIELDS))
-KNOWN_FIELDS = frozenset(("id", "question", "answer", *_STRING_FIELDS, *_LIST_FIELDS))
 KNOWN_TABLES = frozenset(("entry", "synonyms", "meta"))
 
 
@@ -141,12 +140,14 @@ class Finding(NamedTuple):
     col: int | None = None
 
     def __str__(self) -> str:
-        where = self.path
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.col is not None:
-                where += f":{self.col}"
-        return f"{where}: {self.level}: {self.message}"
+        return f"{_where(self.path, self.line, self.col)}: {self.level}: {self.message}"
+
+
+def _where(path: str, line: int | None, col: int | None) -> str:
+    """path, path:line or path:line:col, as compilers and linters write it."""
+    if line is None:
+        return path
+    return f"{path}:{line}" if col is None else f"{path}:{line}:{col}"
 
 
 class KBError(Exception):
@@ -160,12 +161,7 @@ class KBError(Exception):
         super().__init__(str(self))
 
     def __str__(self) -> str:
-        where = self.path
-        if self.line is not None:
-            where += f":{self.line}"
-            if self.col is not None:
-                where += f":{self.col}"
-        return f"{where}: {self.message}"
+        return f"{_where(self.path, self.line, self.col)}: {self.message}"
 
     @classmethod
     def from_finding(cls, finding: Finding) -> "KBError":
@@ -509,9 +505,3 @@ def merge(layers: Sequence[KnowledgeBase]) -> KnowledgeBase:
             by_id[entry.id] = entry  # a replacement keeps the place of the entry it replaces
         synonyms.update(layer.synonyms)
     return KnowledgeBase(tuple(by_id.values()), synonyms)
-
-
-def iter_files(paths: Sequence[Path]) -> Iterator[Path]:
-    """Every TOML file named by paths (directories expanded). Raises KBError for a path that names none."""
-    for path in paths:
-        yield from files_of(Source(path, "--kb"))

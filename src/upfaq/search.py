@@ -205,24 +205,9 @@ class Index:
         for index, entry in enumerate(self.entries):
             phrasings, tags, answer = self._entry_terms(entry, analysed)
             question = set().union(*phrasings)
-            base = index << _FIELD_BITS
-            for field, found in enumerate((question, tags - question, answer - question - tags)):
-                code = base | field
-                for term in found:
-                    listed = postings.get(term)
-                    if listed is None:
-                        postings[term] = [code]
-                    else:
-                        listed.append(code)
-            base = index << _PHRASING_BITS
-            for number, found in enumerate(phrasings):
-                code = base | number
-                for term in found:
-                    listed = phrasing_postings.get(term)
-                    if listed is None:
-                        phrasing_postings[term] = [code]
-                    else:
-                        listed.append(code)
+            # Each term is posted once per entry, in the best field it is found in.
+            _post(postings, (question, tags - question, answer - question - tags), index << _FIELD_BITS)
+            _post(phrasing_postings, phrasings, index << _PHRASING_BITS)
             phrasing_sets.append(phrasings)
 
         count = len(self.entries)
@@ -595,6 +580,18 @@ class Index:
                 term, _, kind = token.alternatives[number]
                 matches.append(TermMatch(token.word, term, FIELDS[field], kind, token.weight, strength))
         return tuple(matches)
+
+
+def _post(postings: dict[str, list[int]], groups: Iterable[set[str]], base: int) -> None:
+    """Append base | n to the posting list of every term of the n-th group."""
+    for number, found in enumerate(groups):
+        code = base | number
+        for term in found:
+            listed = postings.get(term)
+            if listed is None:
+                postings[term] = [code]
+            else:
+                listed.append(code)
 
 
 def _idf(count: int, frequency: int) -> float:
