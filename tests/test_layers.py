@@ -338,3 +338,11 @@ def test_init_defaults_to_the_user_data_directory_where_it_is_in_effect(
     run = upfaq("init")
     assert run.status == 0 and (hermetic_environment / "faq.toml").is_file()
     assert upfaq("show", "team-invoices").status == 0
+
+
+def test_a_huge_file_is_refused_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq) -> None:
+    """A knowledge-base file over the size limit is a one-line error naming its size."""
+    path = write(tmp_path / "huge.toml", ("a", "Q?", "A" * 5000))
+    monkeypatch.setattr(kbmod, "MAX_FILE_BYTES", 4096)
+    run = upfaq("--no-bundled", "--kb", str(path), "list")
+    assert run.status == 2 and run.err == f"upfaq: error: {path}: too large (5 KiB; the limit is 4 KiB)\n"

@@ -176,6 +176,10 @@ MAX_FILE_BYTES = 512 * 1024 * 1024
 """A knowledge-base file larger than this is refused rather than read (about 700,000 entries)."""
 
 
+def _size(count: int) -> str:
+    return f"{count / 2**20:.0f} MiB" if count >= 2**20 else f"{count / 2**10:.0f} KiB"
+
+
 def read_bytes(path: Path, label: str) -> bytes:
     """A file's bytes, or KBError saying in a few words why they cannot be had."""
     if path.is_fifo() or (path.exists() and not path.is_file() and not path.is_dir()):
@@ -183,7 +187,7 @@ def read_bytes(path: Path, label: str) -> bytes:
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
-            raise KBError(label, f"too large ({size // 2**20} MiB; the limit is {MAX_FILE_BYTES // 2**20} MiB)")
+            raise KBError(label, f"too large ({_size(size)}; the limit is {_size(MAX_FILE_BYTES)})")
         return path.read_bytes()
     except IsADirectoryError:
         raise KBError(label, "is a directory, not a TOML file") from None
