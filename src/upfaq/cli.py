@@ -432,7 +432,7 @@ def kb_files(
     kb_paths: KbOption = None,
     no_bundled: NoBundled = False,
 ) -> None:
-    """List the knowledge-base files in effect, highest precedence first, with entry counts.
+    """List the knowledge-base files in effect, with entry counts.
 
     \b
     Examples:
@@ -440,7 +440,8 @@ def kb_files(
       upfaq --kb team.toml kb --json
       UPFAQ_KB=~/faq:~/team.toml upfaq kb
 
-    An entry in a file higher in the list replaces an entry with the same id lower down.
+    Highest precedence first: an entry in a file higher in the list replaces an entry with the
+    same id lower down.
     """
     out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
     loaded, _ = _load(ctx, kb_paths, no_bundled)
@@ -461,7 +462,7 @@ def validate(
     kb_paths: KbOption = None,
     no_bundled: NoBundled = False,
 ) -> None:
-    """Check knowledge-base files: one 'file:line: level: message' line per problem.
+    """Check knowledge-base files for errors and warnings.
 
     \b
     Examples:
@@ -469,7 +470,7 @@ def validate(
       upfaq validate                       # everything in effect, bundled included
       upfaq validate ~/faq --json | jq '.findings[] | select(.level == "error")'
 
-    Errors: bad TOML, missing or mistyped fields, duplicate ids, conflicts or related ids that
+    One 'file:line: level: message' line per problem. Errors: bad TOML, missing or mistyped fields, duplicate ids, conflicts or related ids that
     no knowledge base defines. Warnings: empty or very short answers, near-duplicate questions,
     an alias that is another entry's question or alias, control characters.
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read.
@@ -522,12 +523,14 @@ def init(
         typer.Argument(help="Where to write it: a file, or a directory to put faq.toml in (default: user data dir)."),
     ] = None,
 ) -> None:
-    """Write a small commented example knowledge base to start from. Never overwrites a file.
+    """Write an example knowledge base to start from.
 
     \b
     Examples:
       upfaq init                      # into the user data directory: in effect at once
       upfaq init team.toml            # anywhere; then: upfaq --kb team.toml ask ...
+
+    Two commented entries, a synonym and every optional field. Never overwrites a file.
     """
     target = path if path is not None else kb.user_data_dir()
     if target.is_dir() or path is None:
@@ -553,7 +556,7 @@ def completion(
         typer.Argument(metavar="[SHELL]", help="bash, zsh, fish or powershell (default: the one $SHELL names)."),
     ] = None,
 ) -> None:
-    """Print the shell completion script; it completes ids and topics too.
+    """Print the shell completion script.
 
     \b
     Examples:
@@ -561,7 +564,8 @@ def completion(
       upfaq completion zsh > "${fpath[1]}/_upfaq"
       upfaq completion fish > ~/.config/fish/completions/upfaq.fish
 
-    Writes to stdout only: no shell start-up file is edited.
+    It completes commands, options, entry ids and topics. It is written to stdout only: no shell
+    start-up file is edited.
     """
     from typer._completion_shared import get_completion_script
 
