@@ -11,7 +11,6 @@ import re
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -414,12 +413,13 @@ def test_ctrl_c_during_a_long_batch_exits_130_quietly(tmp_path: Path) -> None:
         subprocess.Popen(
             [sys.executable, "-m", "upfaq", "ask", "-"],
             stdin=source,
-            stdout=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - a test child, no threads
         ) as process,
     ):
-        time.sleep(1.0)
+        assert process.stdout is not None
+        assert process.stdout.readline()  # answering has begun: the interrupt lands mid-batch
         process.send_signal(signal.SIGINT)
         _, err = process.communicate(timeout=60)
     assert process.returncode == ExitStatus.INTERRUPTED and err == b""
