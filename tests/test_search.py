@@ -160,3 +160,26 @@ def test_synonym_phrases_keep_their_stop_words() -> None:
     phrase = index.search("can I turn down an offer").matches[0]
     assert phrase.entry.id == "no" and any(t.term == "~decline" for t in phrase.terms)
     assert all(t.term != "~decline" for m in index.search("turn heating").candidates for t in m.terms)
+
+
+def test_indexing_in_parallel_processes_gives_the_same_index() -> None:
+    """Splitting the entries among worker processes builds exactly the index one pass builds."""
+    import random
+
+    rng = random.Random(5)
+    vocabulary = [f"w{n}x" for n in range(400)] + ["skype", "call", "turn", "down", "invoice"]
+    entries = [
+        {
+            "id": f"e{n}",
+            "question": " ".join(rng.choices(vocabulary, k=8)) + "?",
+            "answer": " ".join(rng.choices(vocabulary, k=40)),
+            "tags": rng.choices(vocabulary, k=3),
+            "aliases": [" ".join(rng.choices(vocabulary, k=6)) for _ in range(rng.randint(0, 3))],
+        }
+        for n in range(600)
+    ]
+    kb = from_dict({"synonyms": {"talk": ["call", "skype", "turn down"]}, "entry": entries}, "random")
+    serial = Index(kb, workers=1)
+    parallel = Index(kb, workers=3)
+    assert parallel.state() == serial.state()
+    assert parallel.search("skype w1x w2x").candidates == serial.search("skype w1x w2x").candidates

@@ -470,9 +470,10 @@ def validate(
       upfaq validate                       # everything in effect, bundled included
       upfaq validate ~/faq --json | jq '.findings[] | select(.level == "error")'
 
-    One 'file:line: level: message' line per problem. Errors: bad TOML, missing or mistyped fields, duplicate ids, conflicts or related ids that
-    no knowledge base defines. Warnings: empty or very short answers, near-duplicate questions,
-    an alias that is another entry's question or alias, control characters.
+    One 'file:line: level: message' line per problem. Errors: bad TOML, missing or mistyped
+    fields, duplicate ids, conflicts or related ids that no knowledge base defines. Warnings:
+    empty or very short answers, near-duplicate questions, an alias that is another entry's
+    question or alias, control characters.
     Exit status: 0 no errors (warnings allowed), 1 errors found, 2 a path could not be read.
     """
     from upfaq import lint

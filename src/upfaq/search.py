@@ -26,10 +26,11 @@ and back, for the cache.
 import gc
 import heapq
 import math
+import os
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import chain, pairwise
+from itertools import accumulate, chain, pairwise
 from typing import Any, NamedTuple
 
 from upfaq.kb import Entry, KnowledgeBase
@@ -166,7 +167,8 @@ def _synonym_term(group: str) -> str:
 class Index:
     """A knowledge base prepared for searching. Build once (or load from the cache), query many times."""
 
-    def __init__(self, kb: KnowledgeBase, state: dict[str, Any] | None = None) -> None:
+    def __init__(self, kb: KnowledgeBase, state: dict[str, Any] | None = None, workers: int | None = None) -> None:
+        """Index kb, or take a state() saved earlier; workers: processes to index with (default: by size)."""
         self.kb = kb
         self.entries: Sequence[Entry] = kb.entries
         self._single: dict[str, list[str]] = {}
@@ -182,47 +184,52 @@ class Index:
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
         self._phrase_starts = {p[0] for p in self._phrases}
         if state is None:
-            state = self._build()
+            state = self._build(workers)
         self._load(state)
 
     # -- building ------------------------------------------------------------------------------
 
-    def _build(self) -> dict[str, Any]:
+    def _build(self, workers: int | None) -> dict[str, Any]:
         """Analyse every entry once and return the index as plain data (see state())."""
         enabled = gc.isenabled()
         gc.disable()  # millions of small allocations, none of them cyclic: the collector only slows this
         try:
-            return self._build_state()
+            return self._build_state(workers)
         finally:
             if enabled:
                 gc.enable()
 
-    def _build_state(self) -> dict[str, Any]:
-        analysed = _Vocabulary(self._analyse)
-        postings: dict[str, list[int]] = {}
-        phrasing_postings: dict[str, list[int]] = {}
-        phrasing_sets: list[list[set[str]]] = []
-        for index, entry in enumerate(self.entries):
-            phrasings, tags, answer = self._entry_terms(entry, analysed)
-            question = set().union(*phrasings)
-            # Each term is posted once per entry, in the best field it is found in.
-            _post(postings, (question, tags - question, answer - question - tags), index << _FIELD_BITS)
-            _post(phrasing_postings, phrasings, index << _PHRASING_BITS)
-            phrasing_sets.append(phrasings)
-
+    def _build_state(self, workers: int | None) -> dict[str, Any]:
         count = len(self.entries)
-        idf = {term: _idf(count, len(codes)) for term, codes in postings.items()}
-        offsets = array("I", [0])
-        weights = array("d")
-        for phrasings in phrasing_sets:
-            weights.extend(sum(map(idf.__getitem__, found)) for found in phrasings)
-            offsets.append(len(weights))
+        parts = self._build_parts(count, workers)
+        # Merging the parts in order gives exactly what one pass over every entry would.
+        postings: dict[str, list[bytes]] = {}
+        phrasing_postings: dict[str, list[bytes]] = {}
+        phrasing_counts = array("B")
+        tokens: dict[str, None] = {}
+        for part in parts:
+            for merged, lists in ((postings, part["postings"]), (phrasing_postings, part["phrasing_postings"])):
+                for term, codes in lists.items():
+                    merged.setdefault(term, []).append(codes)
+            phrasing_counts.frombytes(part["phrasing_counts"])
+            tokens.update(dict.fromkeys(part["tokens"]))
+        joined = {term: b"".join(pieces) for term, pieces in postings.items()}
+        joined_phrasings = {term: b"".join(pieces) for term, pieces in phrasing_postings.items()}
+        idf = {term: _idf(count, len(raw) // 4) for term, raw in joined.items()}
+        offsets = array("I", [0, *accumulate(phrasing_counts)])
+        weights = array("d", bytes(8 * offsets[-1]))
+        for term, raw in joined_phrasings.items():
+            weight = idf[term]
+            codes = array("I")
+            codes.frombytes(raw)
+            for code in codes:
+                weights[offsets[code >> _PHRASING_BITS] + (code & 31)] += weight
 
         # Every word as it is spelt in the knowledge base, for typos and parts of words.
         surface = sorted(
             {
                 word
-                for text in chain(chain.from_iterable(self.kb.synonyms.values()), analysed.terms)
+                for text in chain(chain.from_iterable(self.kb.synonyms.values()), tokens)
                 for word in words(text)
                 if word not in STOP_WORDS and len(word) >= 4 and word.isalpha()
             }
@@ -231,14 +238,44 @@ class Index:
         return {
             "version": STATE_VERSION,
             "count": count,
-            "postings": {t: array("I", codes).tobytes() for t, codes in postings.items()},
-            "phrasing_postings": {t: array("I", codes).tobytes() for t, codes in phrasing_postings.items()},
+            "postings": joined,
+            "phrasing_postings": joined_phrasings,
             "offsets": offsets.tobytes(),
             "weights": weights.tobytes(),
             "surface": surface,
             "surface_stems": [stem(word) for word in surface],
             "reversed_surface": [surface[i][::-1] for i in backwards],
             "reversed_order": array("I", backwards).tobytes(),
+        }
+
+    def _build_parts(self, count: int, workers: int | None = None) -> list[dict[str, Any]]:
+        """Index the entries in consecutive ranges: in parallel processes when it pays, else in one pass."""
+        workers = workers if workers is not None else _workers(count)
+        if workers > 1:
+            try:
+                return _parallel_parts(self, count, workers)
+            except (OSError, RuntimeError, ValueError, ImportError):
+                pass  # no fork here, or a worker failed: one pass does the same work
+        return [self._build_range(0, count)]
+
+    def _build_range(self, start: int, end: int) -> dict[str, Any]:
+        """Posting lists (as bytes), phrasings per entry and tokens seen, for entries start to end."""
+        analysed = _Vocabulary(self._analyse)
+        postings: dict[str, list[int]] = {}
+        phrasing_postings: dict[str, list[int]] = {}
+        phrasing_counts = array("B")
+        for index in range(start, end):
+            phrasings, tags, answer = self._entry_terms(self.entries[index], analysed)
+            question = set().union(*phrasings)
+            # Each term is posted once per entry, in the best field it is found in.
+            _post(postings, (question, tags - question, answer - question - tags), index << _FIELD_BITS)
+            _post(phrasing_postings, phrasings, index << _PHRASING_BITS)
+            phrasing_counts.append(len(phrasings))
+        return {
+            "postings": {t: array("I", codes).tobytes() for t, codes in postings.items()},
+            "phrasing_postings": {t: array("I", codes).tobytes() for t, codes in phrasing_postings.items()},
+            "phrasing_counts": phrasing_counts.tobytes(),
+            "tokens": list(analysed.terms),
         }
 
     def _entry_terms(self, entry: Entry, analysed: "_Vocabulary") -> tuple[list[set[str]], set[str], set[str]]:
@@ -580,6 +617,37 @@ class Index:
                 term, _, kind = token.alternatives[number]
                 matches.append(TermMatch(token.word, term, FIELDS[field], kind, token.weight, strength))
         return tuple(matches)
+
+
+PARALLEL_MIN = 20_000
+"""Knowledge bases at least this large are indexed by several processes, when the machine has cores."""
+_building: "Index | None" = None
+
+
+def _workers(count: int) -> int:
+    if count < PARALLEL_MIN or not hasattr(os, "fork"):
+        return 1
+    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+
+
+def _parallel_parts(index: "Index", count: int, workers: int) -> list[dict[str, Any]]:
+    """Index consecutive ranges of entries in forked processes, which share the parsed entries."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _building  # noqa: PLW0603 - forked workers find the index here, instead of being sent a copy
+    _building = index
+    try:
+        bounds = [count * n // workers for n in range(workers + 1)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_build_range, bounds[:-1], bounds[1:]))
+    finally:
+        _building = None
+
+
+def _build_range(start: int, end: int) -> dict[str, Any]:
+    assert _building is not None
+    return _building._build_range(start, end)
 
 
 def _post(postings: dict[str, list[int]], groups: Iterable[set[str]], base: int) -> None:
