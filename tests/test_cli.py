@@ -236,3 +236,11 @@ def test_explain_json_has_a_breakdown_per_candidate(upfaq: Upfaq) -> None:
     top = explain["candidates"][0]
     assert top["id"] == data["results"][0]["id"] and top["score"] == data["results"][0]["score"]
     assert {"word", "matched", "field", "kind", "weight", "strength"} == set(top["terms"][0])
+
+
+def test_topic_completion_ignores_case() -> None:
+    """Completing --topic offers matching topics in the case the user started typing."""
+    env = {**os.environ, "_UPFAQ_COMPLETE": "complete_bash", "COMP_WORDS": "upfaq list --topic fe", "COMP_CWORD": "3"}
+    assert run_process(env=env).stdout.decode().split() == ["fees", "feedback"]
+    env["COMP_WORDS"] = "upfaq list --topic Fe"
+    assert run_process(env=env).stdout.decode().split() == ["Fees", "Feedback"]

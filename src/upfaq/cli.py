@@ -175,7 +175,13 @@ def _complete_ids(incomplete: str) -> list[str]:
 
 
 def _complete_topics(incomplete: str) -> list[str]:
-    return [t for t in _implicit().topics if t.casefold().startswith(incomplete.casefold())]
+    # --topic ignores case, but shells keep only candidates that start with what was typed:
+    # so complete "fe" to "feedback" and "Fe" to "Feedback".
+    return [
+        incomplete + topic[len(incomplete) :]
+        for topic in _implicit().topics
+        if topic.casefold().startswith(incomplete.casefold())
+    ]
 
 
 # -- options shared by commands ----------------------------------------------------------------
