@@ -493,7 +493,7 @@ def validate(
     if paths:
         for path in paths:
             try:
-                files.extend(kb.files_of(kb.Source(path, "--kb")))
+                files.extend(kb.files_of(kb.Source(path, kb.EXPLICIT)))
             except kb.KBError as error:
                 missing.append(error)
         try:

@@ -19,6 +19,8 @@ BUNDLED_PATH = Path(__file__).parent / "data" / "faq.toml"
 BUNDLED_NAME = "<bundled>"
 EXAMPLE_PATH = Path(__file__).parent / "data" / "example.toml"
 ENV_VAR = "UPFAQ_KB"
+EXPLICIT = "--kb"
+"""How a source named on the command line is marked: its problems are errors, not warnings."""
 
 DEFAULT_TOPIC = "General"
 
@@ -380,7 +382,7 @@ class Source(NamedTuple):
     @property
     def explicit(self) -> bool:
         """Named on the command line: a problem with it is an error, not a warning."""
-        return self.via == "--kb"
+        return self.via == EXPLICIT
 
 
 class Layer(NamedTuple):
@@ -422,7 +424,7 @@ def sources(
     for part in env.get(ENV_VAR, "").split(os.pathsep):
         if part.strip():
             found.append(Source(Path(part.strip()).expanduser(), ENV_VAR))
-    found.extend(Source(path, "--kb") for path in kb_paths)
+    found.extend(Source(path, EXPLICIT) for path in kb_paths)
     return found
 
 
@@ -483,7 +485,7 @@ def parse_sources(files: Sequence[SourceFile]) -> Loaded:
         try:
             loaded.append((file.label, file.via, parse(file.raw, file.label)))
         except KBError as error:
-            if file.via == "--kb":
+            if file.via == EXPLICIT:
                 raise
             warnings.append(f"skipping {error} (found through {file.via})")
     merged = merge([kb for _, _, kb in reversed(loaded)])

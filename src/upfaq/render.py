@@ -300,26 +300,18 @@ def rich_answer(
 ) -> RenderableType:
     """An answer as a Rich panel: question as title, answer, warnings, facts; related beneath."""
     from rich.console import Group
-    from rich.panel import Panel
     from rich.text import Text
 
     entry = match.entry
-    body: list[RenderableType] = [_highlighted(entry.answer, highlight)]
-    for warning in warnings(entry, kb):
-        body += [Text(""), Text(f"⚠ {warning}", style="bold yellow")]
+    extra: list[RenderableType] = []
     if entry.note:
-        body += [Text(""), Text.assemble(("Note: ", "bold"), _clean(entry.note), style="italic")]
-    body += [Text(""), Text(_facts(entry, f"score {match.score:g}"), style="dim")]
-    border = "green" if entry.trusted and not entry.conflicts else "yellow"
+        extra += [Text(""), Text.assemble(("Note: ", "bold"), _clean(entry.note), style="italic")]
+    extra += [Text(""), Text(_facts(entry, f"score {match.score:g}"), style="dim")]
     title = _highlighted(entry.question, highlight)
     title.stylize("bold")
-    parts: list[RenderableType] = [Panel(Group(*body), title=title, title_align="left", border_style=border)]
+    parts: list[RenderableType] = [_panel(entry, kb, title, _highlighted(entry.answer, highlight), extra)]
     if related:
-        lines = Text("Related:", style="bold")
-        for m in related:
-            lines.append(f"\n  {m.entry.id}", style="cyan")
-            lines.append(f"  {_clean(m.entry.question)} ({m.score:g})")
-        parts.append(lines)
+        parts.append(_listed(Text("Related:", style="bold"), related))
     return Group(*parts)
 
 
@@ -330,9 +322,7 @@ def rich_no_answer(result: Result) -> RenderableType:
     text = Text(f'No confident answer for "{query_label(result.query)}".', style="bold")
     if result.suggestions:
         text.append("\nDid you mean:")
-        for m in result.suggestions:
-            text.append(f"\n  {m.entry.id}", style="cyan")
-            text.append(f"  {_clean(m.entry.question)} ({m.score:g})")
+        _listed(text, result.suggestions)
     else:
         text.append("\nTry other words, or browse with: upfaq list", style="not bold")
     return text
@@ -341,21 +331,16 @@ def rich_no_answer(result: Result) -> RenderableType:
 def rich_entry(entry: Entry, kb: KnowledgeBase) -> RenderableType:
     """One entry in full: a panel with the answer, then a table of every field."""
     from rich.console import Group
-    from rich.panel import Panel
     from rich.table import Table
     from rich.text import Text
 
-    body: list[RenderableType] = [Text(_clean(entry.answer))]
-    for warning in warnings(entry, kb):
-        body += [Text(""), Text(f"⚠ {warning}", style="bold yellow")]
     table = Table.grid(padding=(0, 2))
     table.add_column(style="bold")
     table.add_column()
     for label, value in _details(entry):
         table.add_row(label, Text(value))
-    border = "green" if entry.trusted and not entry.conflicts else "yellow"
     title = Text(_clean(entry.question), style="bold")
-    return Group(Panel(Group(*body), title=title, title_align="left", border_style=border), table)
+    return Group(_panel(entry, kb, title, Text(_clean(entry.answer))), table)
 
 
 def rich_list(entries: Iterable[Entry], *, show_files: bool = False) -> RenderableType:
@@ -418,6 +403,30 @@ def _by_topic(entries: Iterable[Entry]) -> list[tuple[str, list[Entry]]]:
     for entry in entries:
         groups.setdefault(entry.topic, []).append(entry)
     return list(groups.items())
+
+
+def _panel(
+    entry: Entry, kb: KnowledgeBase, title: Any, answer: Any, extra: Sequence[RenderableType] = ()
+) -> RenderableType:
+    """The answer in a panel, each warning beneath it, then extra; yellow when not to be trusted as is."""
+    from rich.console import Group
+    from rich.panel import Panel
+    from rich.text import Text
+
+    body: list[RenderableType] = [answer]
+    for warning in warnings(entry, kb):
+        body += [Text(""), Text(f"⚠ {warning}", style="bold yellow")]
+    body += extra
+    border = "green" if entry.trusted and not entry.conflicts else "yellow"
+    return Panel(Group(*body), title=title, title_align="left", border_style=border)
+
+
+def _listed(text: Any, matches: Sequence[Match]) -> Any:
+    """Append one "id  question (score)" line a match to a Rich Text, and return it."""
+    for m in matches:
+        text.append(f"\n  {m.entry.id}", style="cyan")
+        text.append(f"  {_clean(m.entry.question)} ({m.score:g})")
+    return text
 
 
 def _highlighted(text: str, highlight: Highlighter | None) -> Any:
