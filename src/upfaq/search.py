@@ -29,8 +29,9 @@ import math
 import os
 from array import array
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from itertools import accumulate, chain, pairwise
+from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
 from upfaq.kb import Entry, KnowledgeBase
@@ -70,8 +71,6 @@ _PHRASING_BITS = 5
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
 # str.split do the bulk of tokenising in C; each distinct token is then analysed exactly once.
 _SEPARATORS = str.maketrans(dict.fromkeys('!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~', " "))
-_MARK = "\x00\x01\x00"
-_MARKER = f" {_MARK} "
 
 
 class TermMatch(NamedTuple):
@@ -127,34 +126,33 @@ class _Token(NamedTuple):
     alternatives: list[tuple[str, float, str]]  # (term, factor, kind)
 
 
-class _Vocabulary:
-    """Every distinct token seen while indexing, analysed once.
+class _Vocabulary(dict[str, "str | tuple[str, ...]"]):
+    """Every distinct token seen while indexing, analysed once: token -> term(s).
 
-    A token maps to its one term (the usual case), or to a tuple of none (stop words) or
-    several (a stem and its synonym groups): sets of plain strings build in C, and only the
-    few tuples are unpacked afterwards.
+    A token maps to its one term (the usual case), to "" (a stop word), or to a tuple of
+    several terms (a stem and its synonym groups). Looking tokens up is then a C-level map over
+    a dict, and only the few tuples are unpacked afterwards.
     """
 
     def __init__(self, analyse: Callable[[str], tuple[str, ...]]) -> None:
-        self.terms: dict[str, str | tuple[str, ...]] = {}
+        super().__init__()
         self._irregular: set[tuple[str, ...]] = set()
         self._analyse = analyse
 
-    def learn(self, tokens: list[str]) -> None:
-        """Analyse the tokens not seen before."""
-        for token in set(tokens).difference(self.terms):
-            found = self._analyse(token)
-            if len(found) == 1:
-                self.terms[token] = found[0]
-            else:
-                self.terms[token] = found
-                self._irregular.add(found)
+    def __missing__(self, token: str) -> "str | tuple[str, ...]":
+        found = self._analyse(token)
+        value: str | tuple[str, ...] = found[0] if len(found) == 1 else found or ""
+        if isinstance(value, tuple):
+            self._irregular.add(value)
+        self[token] = value
+        return value
 
-    def terms_of(self, tokens: list[str]) -> set[str]:
-        """The terms of tokens already learnt."""
-        found: set[Any] = set(map(self.terms.__getitem__, tokens))
-        odd = found.intersection(self._irregular)
-        if odd:
+    def terms(self, text: str) -> set[str]:
+        """The terms of a text's tokens (ASCII punctuation separates them)."""
+        found: set[Any] = set(map(self.__getitem__, text.lower().translate(_SEPARATORS).split()))
+        found.discard("")
+        if self._irregular and not found.isdisjoint(self._irregular):
+            odd = found.intersection(self._irregular)
             found.difference_update(odd)
             found.update(chain.from_iterable(odd))
         return found
@@ -261,8 +259,8 @@ class Index:
     def _build_range(self, start: int, end: int) -> dict[str, Any]:
         """Posting lists (as bytes), phrasings per entry and tokens seen, for entries start to end."""
         analysed = _Vocabulary(self._analyse)
-        postings: dict[str, list[int]] = {}
-        phrasing_postings: dict[str, list[int]] = {}
+        postings: defaultdict[str, list[int]] = defaultdict(list)
+        phrasing_postings: defaultdict[str, list[int]] = defaultdict(list)
         phrasing_counts = array("B")
         for index in range(start, end):
             phrasings, tags, answer = self._entry_terms(self.entries[index], analysed)
@@ -275,46 +273,22 @@ class Index:
             "postings": {t: array("I", codes).tobytes() for t, codes in postings.items()},
             "phrasing_postings": {t: array("I", codes).tobytes() for t, codes in phrasing_postings.items()},
             "phrasing_counts": phrasing_counts.tobytes(),
-            "tokens": list(analysed.terms),
+            "tokens": list(analysed),
         }
 
-    def _entry_terms(self, entry: Entry, analysed: "_Vocabulary") -> tuple[list[set[str]], set[str], set[str]]:
-        """An entry's phrasings (question, aliases, the tags read together), tags field and answer, as term sets.
+    def _entry_terms(self, entry: Entry, analysed: _Vocabulary) -> tuple[list[set[str]], set[str], set[str]]:
+        """An entry's phrasings (question, aliases, the tags read together), tags field and answer, as term sets."""
+        texts = [entry.question, *entry.aliases[: MAX_PHRASINGS - 2]]
+        if entry.tags:
+            texts.append(" ; ".join(entry.tags))
+        phrasings = [self._term_set(text, analysed) for text in texts]
+        topic = self._term_set(entry.topic, analysed)
+        tags = phrasings[-1] | topic if entry.tags else topic
+        return phrasings, tags, self._term_set(entry.answer, analysed)
 
-        All of an entry's texts are tokenised in one pass, cut apart again at marker tokens.
-        """
-        pieces = [
-            entry.question,
-            *entry.aliases[: MAX_PHRASINGS - 2],
-            " ; ".join(entry.tags),
-            entry.topic,
-            entry.answer,
-        ]
-        tokens = _MARKER.join(pieces).lower().translate(_SEPARATORS).split()
-        cuts = [-1]
-        try:
-            for _ in range(len(pieces) - 1):
-                cuts.append(tokens.index(_MARK, cuts[-1] + 1))
-        except ValueError:
-            cuts = []
-        if self._phrases or len(cuts) != len(pieces) or _MARK in tokens[cuts[-1] + 1 :]:
-            # Synonym phrases need each text's words in order; and a text may hold the marker itself.
-            sets = [self._term_set(piece, analysed) for piece in pieces]
-        else:
-            cuts.append(len(tokens))
-            analysed.learn(tokens)
-            sets = [analysed.terms_of(tokens[a + 1 : b]) for a, b in pairwise(cuts)]
-        phrasings, topic, answer = sets[:-2], sets[-2], sets[-1]
-        tags = phrasings[-1] | topic
-        if not entry.tags:
-            phrasings.pop()  # no tags: no terse phrasing made of them
-        return phrasings, tags, answer
-
-    def _term_set(self, text: str, analysed: "_Vocabulary") -> set[str]:
-        """The terms of text: stems of its content words and the synonym groups they belong to."""
-        tokens = text.lower().translate(_SEPARATORS).split()
-        analysed.learn(tokens)
-        found = analysed.terms_of(tokens)
+    def _term_set(self, text: str, analysed: _Vocabulary) -> set[str]:
+        """The terms of text: stems of its content words and the synonym groups and phrases they belong to."""
+        found = analysed.terms(text)
         if self._phrases:
             stems = [stem(w) for w in words(text)]
             found.update(group for _, _, group in self._phrase_groups(stems))
@@ -650,16 +624,12 @@ def _build_range(start: int, end: int) -> dict[str, Any]:
     return _building._build_range(start, end)
 
 
-def _post(postings: dict[str, list[int]], groups: Iterable[set[str]], base: int) -> None:
+def _post(postings: defaultdict[str, list[int]], groups: Iterable[set[str]], base: int) -> None:
     """Append base | n to the posting list of every term of the n-th group."""
     for number, found in enumerate(groups):
         code = base | number
         for term in found:
-            listed = postings.get(term)
-            if listed is None:
-                postings[term] = [code]
-            else:
-                listed.append(code)
+            postings[term].append(code)
 
 
 def _idf(count: int, frequency: int) -> float:
