@@ -88,6 +88,57 @@ def test_an_edit_at_the_same_size_and_time_is_never_answered_from_the_cache(tmp_
     assert len(list(cache.glob("*.idx"))) == 1
 
 
+def test_a_slow_build_is_announced_and_a_cached_read_is_not(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Indexing a large knowledge base tells the caller first; reading it from the cache is quick and silent."""
+    path = kb_file(tmp_path)
+    told: list[str] = []
+    monkeypatch.setattr(store, "SLOW_BYTES", 1)
+    store.open_knowledge(chain(path), {}, tmp_path / "cache", on_slow=told.append)
+    assert len(told) == 1 and told[0].startswith("indexing ")
+    store.open_knowledge(chain(path), {}, tmp_path / "cache", on_slow=told.append)
+    store.open_knowledge(chain(path), {store.DISABLE_VAR: "1"}, tmp_path / "cache", on_slow=told.append)
+    assert len(told) == 2
+    monkeypatch.setattr(store, "SLOW_BYTES", 1 << 30)
+    store.open_knowledge(chain(path), {store.DISABLE_VAR: "1"}, tmp_path / "cache", on_slow=told.append)
+    assert len(told) == 2
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize("on_terminal", [True, False])
+def test_the_indexing_notice_shows_on_a_terminal_only_and_is_erased(tmp_path: Path, on_terminal: bool) -> None:
+    """A person at a terminal sees what the wait is for, and the line is cleared; a pipe gets no chatter."""
+    import pty
+
+    big = tmp_path / "big.toml"
+    filler = "word " * 2000
+    big.write_text(
+        "".join(f'[[entry]]\nid = "e{n}"\nquestion = "Question {n}?"\nanswer = "{filler}"\n\n' for n in range(500)),
+        encoding="utf-8",
+    )
+    assert big.stat().st_size >= store.SLOW_BYTES
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    command = [sys.executable, "-m", "upfaq", "--no-bundled", "--kb", str(big), "list", "--plain"]
+    if on_terminal:
+        leader, follower = pty.openpty()
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, env=env, timeout=120, check=False)
+        os.close(follower)
+        seen = b""
+        while True:
+            try:
+                chunk = os.read(leader, 65536)
+            except OSError:  # the terminal is gone once its last writer has closed it
+                break
+            if not chunk:
+                break
+            seen += chunk
+        os.close(leader)
+        assert seen.startswith(b"upfaq: indexing ") and seen.endswith(b"\r\x1b[2K")
+    else:
+        done = subprocess.run(command, capture_output=True, env=env, timeout=120, check=False)
+        assert done.stderr == b""
+    assert done.returncode == 0 and b"  e499  Question 499?" in done.stdout
+
+
 def test_the_key_includes_the_upfaq_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cache written by another version of upfaq is not used."""
     path = kb_file(tmp_path)

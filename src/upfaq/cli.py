@@ -154,10 +154,22 @@ def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> 
     root = ctx.find_root().obj or {}
     paths = [*root.get("kb", ()), *(kb_paths or ())]
     chain = kb.sources(paths, os.environ, bundled=not (no_bundled or root.get("no_bundled")))
+    shown = False
+
+    def tell(message: str) -> None:  # on a terminal only: scripts and logs get no progress chatter
+        nonlocal shown
+        if _isatty(sys.stderr):
+            sys.stderr.write(f"upfaq: {message}")
+            sys.stderr.flush()
+            shown = True
+
     try:
-        loaded, index = open_knowledge(chain)
+        loaded, index = open_knowledge(chain, on_slow=tell)
     except kb.KBError as error:
         raise CliError(str(error)) from None
+    finally:
+        if shown:
+            sys.stderr.write("\r\x1b[2K")  # the notice is gone once the answer is ready
     for warning in loaded.warnings:
         sys.stderr.write(f"upfaq: warning: {clean_input(warning)}\n")
     if not loaded.kb.entries:

@@ -25,7 +25,7 @@ import os
 import stat
 import zlib
 from array import array
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -52,16 +52,26 @@ def cache_dir() -> Path:
     return platformdirs.user_cache_path("upfaq", appauthor=False)
 
 
+SLOW_BYTES = 4 << 20
+"""Knowledge bases this large (about 5,000 entries) take a noticeable time to index without the cache."""
+
+
 def open_knowledge(
-    chain: Sequence[Source], env: Mapping[str, str] | None = None, directory: Path | None = None
+    chain: Sequence[Source],
+    env: Mapping[str, str] | None = None,
+    directory: Path | None = None,
+    on_slow: Callable[[str], None] | None = None,
 ) -> tuple[Loaded, Index]:
     """Every knowledge base in chain, merged and indexed: from the cache when it is fresh.
 
-    Raises KBError, as kb.load does, for an explicit source that cannot be used.
+    on_slow, when given, is told what is happening before a large knowledge base is parsed and
+    indexed (it takes seconds at 100,000 entries), so that a person at a terminal is not left
+    waiting in silence. Raises KBError, as kb.load does, for an explicit source that cannot be used.
     """
     env = os.environ if env is None else env
     files = read_sources(chain)
     if env.get(DISABLE_VAR):
+        _tell_if_slow(files, on_slow)
         loaded = parse_sources(files)
         return loaded, Index(loaded.kb)
     directory = directory if directory is not None else cache_dir()
@@ -70,10 +80,17 @@ def open_knowledge(
     cached = read(path, key)
     if cached is not None:
         return cached
+    _tell_if_slow(files, on_slow)
     loaded = parse_sources(files)
     index = Index(loaded.kb)
     write(path, key, loaded, index)
     return loaded, index
+
+
+def _tell_if_slow(files: Sequence[SourceFile], on_slow: Callable[[str], None] | None) -> None:
+    size = sum(len(file.raw) for file in files)
+    if on_slow is not None and size >= SLOW_BYTES:
+        on_slow(f"indexing {size / (1 << 20):.0f} MB of knowledge base (once after each change)...")
 
 
 def _names(files: Sequence[SourceFile]) -> bytes:
