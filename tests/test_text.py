@@ -38,6 +38,21 @@ def test_fold_removes_accents_and_apostrophes() -> None:
     assert words("client's ratings") == ["clients", "ratings"]
 
 
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("I'd like to see my file ID", ["see", "file", "id"]),
+        ("I’ll feel ill", ["feel", "ill"]),
+        ("she'd use the shed", ["use", "shed"]),
+        ("it doesn't work, it doesnt sync", ["work", "sync"]),
+        ("we're sure they've got O'Brien's", ["sure", "obriens"]),
+    ],
+)
+def test_contractions_are_stop_words_but_the_words_they_would_spell_are_not(query: str, expected: list[str]) -> None:
+    """Contractions say nothing about the question; "ID", "ill" and "shed" do."""
+    assert terms(query) == [stem(w) for w in expected]
+
+
 def test_strip_control_removes_escape_sequences_but_keeps_layout() -> None:
     """ESC, NUL, C1 and bidi overrides go; newlines and tabs stay."""
     text = "a\x1b[31mred\x00\x9b\u202eb\tc\r\nd"

@@ -21,11 +21,17 @@ STOP_WORDS = frozenset(
     she should shouldn't so some such than that that's the their theirs them themselves then there
     there's these they this those through to too under until up upon us very via was wasn't we
     were weren't what what's when where which while who whom why will with won't would wouldn't
-    yes you you'd you'll you're you've your yours yourself yourselves im ive dont cant whats
+    yes you you'd you'll you're you've your yours yourself yourselves
+    i'd i'll i've we'd we'll we're we've they'd they'll they're they've he'd he'll he's she'd
+    she'll she's it'd it'll who's how's where's here's there'd that'll would've could've should've
+    im ive dont cant whats doesnt didnt isnt arent wasnt werent hasnt havent hadnt shouldnt
+    couldnt wouldnt youre youve theyre
     possible way ways want wants like know anyone someone somebody anybody somehow able
     thing things one also really still even much many well instead etc
     """.split()  # noqa: SIM905 - a word block is far easier to read and edit than a 200-item list
 )
+"""Contractions are listed with their apostrophe, and fold() keeps it for them alone: "I'd" is a
+stop word, while "ID" stays a word; "doesnt" and friends, typed without one, are listed as typed."""
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
@@ -45,9 +51,17 @@ def strip_control(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def fold(word: str) -> str:
-    """Case-fold a word and drop accents and apostrophes: "Café's" -> "cafes"."""
+    """Case-fold a word and drop accents and apostrophes: "Café's" -> "cafes".
+
+    A contraction that is a stop word keeps a plain apostrophe ("I’d" -> "i'd"), so that it is
+    not mistaken for the word it would spell without one ("id", "ill", "shed").
+    """
     decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c) and c not in "'’")
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    if "'" not in plain and "’" not in plain:
+        return plain
+    contraction = plain.replace("’", "'")
+    return contraction if contraction in STOP_WORDS else contraction.replace("'", "")
 
 
 def words(text: str) -> list[str]:
