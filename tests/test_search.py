@@ -27,6 +27,8 @@ def index() -> Index:
         ("will upwork delete a post that breaks the terms", "content-removal"),
         ("can I edit my reply to feedback", "feedback-response"),
         ("recruiter project fee", "preferred-freelancer-fees"),
+        ("can I chat with a client on whatsapp", "contact-outside"),
+        ("google meet interview", "interview-outside"),
     ],
 )
 def test_paraphrases_find_the_right_entry(index: Index, query: str, expected: str) -> None:
@@ -46,7 +48,10 @@ def test_typos_are_tolerated(index: Index, query: str, expected: str) -> None:
     assert any(t.kind == "typo" for t in result.matches[0].terms)
 
 
-@pytest.mark.parametrize("query", ["weather tomorrow", "qwertyuiop", "how do I get paid faster", "", "???", "how do i"])
+@pytest.mark.parametrize(
+    "query",
+    ["weather tomorrow", "qwertyuiop", "how do I get paid faster", "", "???", "how do i", "change my hourly rate"],
+)
 def test_unrelated_queries_are_not_answered(index: Index, query: str) -> None:
     """Queries the knowledge base cannot answer get no confident match."""
     result = index.search(query)

@@ -21,7 +21,10 @@ def test_inflections_share_a_stem(variants: tuple[str, ...]) -> None:
     assert len({stem(v) for v in variants}) == 1
 
 
-@pytest.mark.parametrize(("a", "b"), [("skype", "skip"), ("feedback", "feed"), ("process", "proceed")])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [("skype", "skip"), ("feedback", "feed"), ("process", "proceed"), ("hourly", "hours"), ("weekly", "week")],
+)
 def test_unrelated_words_keep_apart(a: str, b: str) -> None:
     """Stemming does not merge words that merely look alike."""
     assert stem(a) != stem(b)

@@ -99,6 +99,8 @@ _SUFFIXES = (
     ("e", "", 3),
     ("s", "", 3),
 )
+_KEPT = frozenset({"hourly", "daily", "weekly", "monthly", "quarterly", "yearly"})
+"""Words a suffix rule would wrongly merge: an hourly rate is not a matter of hours."""
 
 
 @lru_cache(maxsize=65536)
@@ -108,7 +110,7 @@ def stem(word: str) -> str:
     Deliberately conservative (no Porter step tables): it only has to make the common English
     inflections of one word agree, and it must never merge unrelated words.
     """
-    if len(word) <= 3 or not word.isalpha():
+    if len(word) <= 3 or not word.isalpha() or word in _KEPT:
         return word
     if word.endswith(("ss", "us", "is")):
         return word
