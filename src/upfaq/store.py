@@ -70,27 +70,23 @@ def open_knowledge(
     """
     env = os.environ if env is None else env
     files = read_sources(chain)
-    if env.get(DISABLE_VAR):
-        _tell_if_slow(files, on_slow)
-        loaded = parse_sources(files)
-        return loaded, Index(loaded.kb)
-    directory = directory if directory is not None else cache_dir()
-    key = _key(files)
-    path = directory / f"{blake2b(_names(files), digest_size=12).hexdigest()}.idx"
-    cached = read(path, key)
-    if cached is not None:
-        return cached
-    _tell_if_slow(files, on_slow)
-    loaded = parse_sources(files)
-    index = Index(loaded.kb)
-    write(path, key, loaded, index)
-    return loaded, index
-
-
-def _tell_if_slow(files: Sequence[SourceFile], on_slow: Callable[[str], None] | None) -> None:
+    cached_at: tuple[Path, str] | None = None
+    if not env.get(DISABLE_VAR):
+        directory = directory if directory is not None else cache_dir()
+        key = _key(files)
+        path = directory / f"{blake2b(_names(files), digest_size=12).hexdigest()}.idx"
+        cached = read(path, key)
+        if cached is not None:
+            return cached
+        cached_at = (path, key)
     size = sum(len(file.raw) for file in files)
     if on_slow is not None and size >= SLOW_BYTES:
         on_slow(f"indexing {size / (1 << 20):.0f} MB of knowledge base (once after each change)...")
+    loaded = parse_sources(files)
+    index = Index(loaded.kb)
+    if cached_at is not None:
+        write(*cached_at, loaded, index)
+    return loaded, index
 
 
 def _names(files: Sequence[SourceFile]) -> bytes:
