@@ -9,6 +9,8 @@ from hypothesis import strategies as st
 from upfaq.kb import KnowledgeBase, from_dict, load_bundled
 from upfaq.search import DEFAULT_THRESHOLD, Index, suggest_ids
 
+from .conftest import TINY
+
 
 @pytest.fixture(scope="module")
 def index() -> Index:
@@ -50,7 +52,17 @@ def test_typos_are_tolerated(index: Index, query: str, expected: str) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ["weather tomorrow", "qwertyuiop", "how do I get paid faster", "", "???", "how do i", "change my hourly rate"],
+    [
+        "weather tomorrow",
+        "qwertyuiop",
+        "how do I get paid faster",
+        "",
+        "???",
+        "how do i",
+        "change my hourly rate",
+        "how do I get more clients",
+        "how much is the upwork fee",
+    ],
 )
 def test_unrelated_queries_are_not_answered(index: Index, query: str) -> None:
     """Queries the knowledge base cannot answer get no confident match."""
@@ -77,6 +89,24 @@ def test_official_answer_comes_first_when_a_community_answer_disagrees(index: In
     result = index.search("is it okay to give my email address on upwork")
     ids = [m.entry.id for m in result.matches]
     assert ids[0] == "contact-outside" and "share-email" in ids
+
+
+@pytest.mark.parametrize(("authority", "factor"), [("community", 0.97), ("doubtful", 0.8)])
+def test_a_doubtful_answer_needs_stronger_evidence(tiny_kb: KnowledgeBase, authority: str, factor: float) -> None:
+    """The same entry scores a little less as a community answer and a fifth less as a doubtful one."""
+    official = Index(tiny_kb).search("when are invoices sent").candidates[0]
+    entries = [e if e["id"] != "invoices" else {**e, "authority": authority} for e in TINY["entry"]]
+    marked = Index(from_dict({**TINY, "entry": entries}, "tiny.toml")).search("when are invoices sent").candidates[0]
+    assert marked.entry.id == official.entry.id == "invoices" and marked.entry.authority == authority
+    assert marked.score == pytest.approx(official.score * factor, abs=0.11)
+
+
+def test_a_query_of_words_every_entry_holds_is_not_answered() -> None:
+    """Full coverage by a word nearly every entry holds says nothing about which entry is meant."""
+    entries = [{"id": f"e{n}", "question": f"Can clients see topic{n}?", "answer": "Yes."} for n in range(6)]
+    index = Index(from_dict({"entry": entries}, "six.toml"))
+    assert not index.search("clients").answered
+    assert index.search("clients topic3").matches[0].entry.id == "e3"
 
 
 def test_close_runner_up_lowers_confidence() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase, Loaded
-from upfaq.search import UNTRUSTED_FACTOR, WEIGHTS, Match, Result
+from upfaq.search import WEIGHTS, Match, Result, authority_factor
 from upfaq.text import strip_control
 
 if TYPE_CHECKING:
@@ -131,7 +131,7 @@ def explain_object(result: Result, threshold: float) -> dict[str, Any]:
                 "coverage": round(m.coverage, 3),
                 "closeness": round(m.closeness, 3),
                 "resemblance": round(m.resemblance, 3),
-                "authority_factor": 1.0 if m.entry.trusted else UNTRUSTED_FACTOR,
+                "authority_factor": authority_factor(m.entry),
                 "terms": [
                     {
                         "word": t.word,

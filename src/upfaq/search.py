@@ -51,8 +51,15 @@ PARTIAL_FACTOR = 0.6
 PARTIAL_LIMIT = 6
 WEIGHTS = (0.5, 0.2, 0.3)
 """How coverage, closeness and resemblance blend into the score."""
-UNTRUSTED_FACTOR = 0.97
-"""Community and doubtful answers rank just below an official one that matches as well."""
+AUTHORITY_FACTORS = {"community": 0.97, "doubtful": 0.8}
+"""Scores of entries that are not official are multiplied by these. A community answer ranks just
+below an official one that matches as well; a doubtful one (probably wrong, e.g. describing
+another marketplace) is given only when the question clearly asks for it: it must score 56 to
+reach the default threshold."""
+INFORMATIVE_WEIGHT = math.log(4 / 3)
+"""The least weight a query's coverage is measured against: about that of a word found in three
+entries out of four. A query made only of words nearly every entry holds ("how do I get more
+clients") says too little to pick one, however fully it is covered."""
 RERANK = 30
 """Only the best candidates by coverage and closeness are compared letter by letter."""
 MARGIN = 10.0
@@ -485,7 +492,8 @@ class Index:
             return Result(query, 0.0, False, (), (), (), unknown)
         found, coverage, matched = self._gather(tokens)
         closeness = self._closeness(matched, total)
-        matches = self._rank(tokens, found, coverage, closeness, total, keep=max(limit, CANDIDATES) + 3)
+        measure = max(total, INFORMATIVE_WEIGHT)
+        matches = self._rank(tokens, found, coverage, closeness, measure, keep=max(limit, CANDIDATES) + 3)
         matches = _prefer_official(matches, threshold)
         confidence = _confidence(matches)
         candidates = tuple(matches[: max(limit, CANDIDATES)])
@@ -546,18 +554,21 @@ class Index:
         found: list[dict[int, tuple[float, int, int]]],
         coverage: dict[int, float],
         closeness: dict[int, float],
-        total: float,
+        measure: float,
         keep: int,
     ) -> list[Match]:
-        """The best `keep` entries as Matches, best first; only they are ever looked at in full."""
+        """The best `keep` entries as Matches, best first; only they are ever looked at in full.
+
+        measure is the query weight that coverage is a share of.
+        """
         query_grams = _grams(token.word for token in tokens)
         reranked = set(
-            heapq.nsmallest(RERANK, coverage, key=lambda e: (-(coverage[e] / total + closeness.get(e, 0.0)), e))
+            heapq.nsmallest(RERANK, coverage, key=lambda e: (-(coverage[e] / measure + closeness.get(e, 0.0)), e))
         )
         scores: dict[int, float] = {}
         resemblances: dict[int, float] = {}
         for index, covered in coverage.items():
-            score = WEIGHTS[0] * covered / total + WEIGHTS[1] * closeness.get(index, 0.0)
+            score = WEIGHTS[0] * covered / measure + WEIGHTS[1] * closeness.get(index, 0.0)
             if index in reranked:
                 resemblances[index] = self._resemblance(query_grams, self.entries[index])
                 score += WEIGHTS[2] * resemblances[index]
@@ -566,12 +577,12 @@ class Index:
         matches = []
         for index in heapq.nsmallest(keep + RERANK, scores, key=lambda e: (-scores[e], e)):
             entry = self.entries[index]
-            score = scores[index] * (1.0 if entry.trusted else UNTRUSTED_FACTOR)
+            score = scores[index] * authority_factor(entry)
             matches.append(
                 Match(
                     entry,
                     round(100 * score, 1),
-                    coverage[index] / total,
+                    coverage[index] / measure,
                     closeness.get(index, 0.0),
                     resemblances.get(index, 0.0),
                     self._term_matches(index, tokens, found),
@@ -654,6 +665,11 @@ def _confidence(matches: list[Match]) -> float:
         shortfall = max(0.0, MARGIN - max(0.0, best.score - rival.score))
         return round(max(0.0, best.score - shortfall), 1)
     return best.score
+
+
+def authority_factor(entry: Entry) -> float:
+    """What an entry's score is multiplied by for its authority (1 for official answers)."""
+    return 1.0 if entry.authority is None else AUTHORITY_FACTORS.get(entry.authority, 1.0)
 
 
 def _in_conflict(a: Entry, b: Entry) -> bool:
