@@ -12,6 +12,8 @@ answer) it prints, in one run so that the figures compare:
 - top-1 and MRR@5 over the answerable queries;
 - at upfaq's default threshold (upfaq only, the baselines have no calibrated one): the share of
   no-answer queries rejected and of answerable queries wrongly rejected;
+- at that threshold, the share of answerable queries answered right ("right"), and of all
+  queries answered wrongly or answered when there is no answer ("c.wrong": a confident wrong answer);
 - threshold-free abstention: the share of no-answer queries rejected at the threshold where at
   most 10% of answerable queries are rejected ("rej@10%");
 - mean time per query.
@@ -52,6 +54,10 @@ class Figures:
     threshold_at_10: float
     ms_per_query: float
     ms_worst: float
+    answered_right: float | None = None
+    """Answerable queries answered (at the threshold) with a right first answer."""
+    confident_wrong: float | None = None
+    """All queries answered (at the threshold) with a wrong first answer, or answered when none exists."""
 
 
 def upfaq_ranker(kb: KnowledgeBase, index: Index | None = None) -> Ranker:
@@ -115,6 +121,7 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
     answerable_tops: list[float] = []
     unanswerable_tops: list[float] = []
     elapsed = worst = 0.0
+    right = wrong = 0
     for row in rows:
         start = time.perf_counter()
         ranked, top = rank(row["query"])
@@ -122,6 +129,9 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
         elapsed += took
         worst = max(worst, took)
         expect = set(row["expect"])
+        confident = threshold is not None and bool(ranked) and top >= threshold
+        if confident and ranked[0][0] not in expect:
+            wrong += 1
         if not expect:
             unanswerable_tops.append(top)
             if misses and threshold is not None and top >= threshold:
@@ -131,6 +141,7 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
         ids = [i for i, _ in ranked[:5]]
         hit = next((rank_ for rank_, i in enumerate(ids, 1) if i in expect), None)
         top1 += hit == 1
+        right += confident and hit == 1
         mrr += 1 / hit if hit else 0.0
         if misses and threshold is not None and (hit != 1 or top < threshold):
             got = f"{ranked[0][0]} {top:g}" if ranked else "-"
@@ -156,6 +167,8 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
         at_10,
         1000 * elapsed / len(rows),
         1000 * worst,
+        right / answerable if threshold is not None and answerable_tops else None,
+        wrong / len(rows) if threshold is not None else None,
     )
 
 
@@ -203,7 +216,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.only_upfaq:
         rankers += [("wratio-title", wratio_ranker(kb), None), ("bm25-q+a", bm25_ranker(kb), None)]
     header = f"{'ranker':<13} {'top-1':>6} {'MRR@5':>6} {'rejected':>8} {'wrongly':>8} {'rej@10%':>8} {'t@10%':>7}"
-    header += f" {'ms/q':>6} {'worst':>6}"
+    header += f" {'right':>6} {'c.wrong':>7} {'ms/q':>6} {'worst':>6}"
     results = [
         evaluate(name, rank, rows, threshold, args.misses and name == "upfaq") for name, rank, threshold in rankers
     ]
@@ -211,7 +224,8 @@ def main(argv: list[str] | None = None) -> None:
     for f in results:
         print(
             f"{f.name:<13} {f.top1:>6.3f} {f.mrr:>6.3f} {_cell(f.rejected):>8} {_cell(f.wrongly_rejected):>8} "
-            f"{_cell(f.rejected_at_10):>8} {f.threshold_at_10:>7.1f} {f.ms_per_query:>6.2f} {f.ms_worst:>6.1f}"
+            f"{_cell(f.rejected_at_10):>8} {f.threshold_at_10:>7.1f} {_cell(f.answered_right):>6} "
+            f"{_cell(f.confident_wrong):>7} {f.ms_per_query:>6.2f} {f.ms_worst:>6.1f}"
         )
     print(f"(upfaq threshold {args.threshold:g}; index built in {build_ms:.0f} ms)", file=sys.stderr)
 

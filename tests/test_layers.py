@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from upfaq import kb as kbmod
-from upfaq.kb import Source, load, sources
+from upfaq.kb import Source, load, load_bundled, sources
 
 from .conftest import ROOT, Run
 
@@ -48,12 +48,13 @@ def test_a_higher_layer_replaces_an_entry_by_id_in_place(tmp_path: Path) -> None
     mine = write(tmp_path / "mine.toml", ("share-email", "Can I share my email?", "No: keep it on Upwork."))
     loaded = load([Source(None, "bundled"), Source(mine, "--kb")])
     ids = [e.id for e in loaded.kb.entries]
-    assert ids.index("share-email") == 2 and len(ids) == 10
+    bundled_ids = [e.id for e in load_bundled().entries]
+    assert ids == bundled_ids
     replaced = loaded.kb.get("share-email")
     assert replaced.answer == "No: keep it on Upwork." and replaced.origin == str(mine)
     assert [(layer.via, layer.entries, layer.overridden) for layer in loaded.layers] == [
         ("--kb", 1, 0),
-        ("bundled", 10, 1),
+        ("bundled", len(bundled_ids), 1),
     ]
 
 
@@ -73,10 +74,10 @@ def test_precedence_kb_over_env_over_userdir_over_bundled(
 
 def test_kb_and_no_bundled_work_before_and_after_the_command(tmp_path: Path, upfaq: Upfaq) -> None:
     """--kb and --no-bundled are accepted on either side of the command name."""
-    team = write(tmp_path / "team.toml", ("vpn", "How do I connect to the VPN?", "Use the team VPN profile."))
-    for argv in (("--kb", str(team), "ask", "vpn"), ("ask", "--kb", str(team), "vpn")):
+    team = write(tmp_path / "team.toml", ("vpn", "How do I reach the office intranet?", "Use the office profile."))
+    for argv in (("--kb", str(team), "ask", "office intranet"), ("ask", "--kb", str(team), "office intranet")):
         run = upfaq(*argv)
-        assert run.status == 0 and run.out.startswith("How do I connect to the VPN?"), argv
+        assert run.status == 0 and run.out.startswith("How do I reach the office intranet?"), argv
     for argv in (
         ("--no-bundled", "--kb", str(team), "list", "--json"),
         ("list", "--json", "--no-bundled", "--kb", str(team)),
@@ -122,8 +123,9 @@ def test_kb_command_lists_files_in_precedence_order_with_counts(
     assert lines[0] == "Knowledge bases in effect, highest precedence first:"
     assert lines[1].split() == [str(team), "--kb", "2", "entries"]
     assert lines[2].split() == [str(user), "user", "data", "dir", "1", "entries"]
-    assert lines[3].split()[:4] == ["bundled", "bundled", "10", "entries"] and "(1 replaced" in lines[3]
-    assert lines[4] == "12 entries in all"
+    count = len(load_bundled().entries)
+    assert lines[3].split()[:4] == ["bundled", "bundled", str(count), "entries"] and "(1 replaced" in lines[3]
+    assert lines[4] == f"{count + 2} entries in all"
     data = json.loads(upfaq("--kb", str(team), "kb", "--json").out)
     assert data[0] == {"file": str(team), "via": "--kb", "entries": 2, "overridden": 0}
 

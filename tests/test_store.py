@@ -28,8 +28,9 @@ def kb_file(tmp_path: Path, answer: str = "Use the team VPN profile.") -> Path:
     """A small knowledge-base file with a synonym phrase and an id that overrides a bundled one."""
     path = tmp_path / "team.toml"
     path.write_text(
-        '[synonyms]\nvpn = ["vpn", "virtual private network"]\n\n'
-        f'[[entry]]\nid = "vpn"\nquestion = "How do I connect to the VPN?"\nanswer = "{answer}"\ntags = ["network"]\n\n'
+        '[synonyms]\nintranet = ["intranet", "internal network"]\n\n'
+        f'[[entry]]\nid = "vpn"\nquestion = "How do I reach the office intranet?"\nanswer = "{answer}"\n'
+        'tags = ["network"]\n\n'
         '[[entry]]\nid = "share-email"\nquestion = "Can I share my email?"\nanswer = "Not before a contract."\n',
         encoding="utf-8",
     )
@@ -193,7 +194,7 @@ def test_an_unwritable_cache_directory_is_no_obstacle(tmp_path: Path, monkeypatc
     blocked = tmp_path / "file-not-dir"
     blocked.write_text("", encoding="utf-8")
     _, index = store.open_knowledge(chain(path), {}, blocked / "cache")
-    assert index.search("vpn").matches[0].entry.id == "vpn"
+    assert index.search("office intranet").matches[0].entry.id == "vpn"
 
     def full_disk(*args: object, **kwargs: object) -> tuple[int, str]:
         raise OSError(28, "No space left on device")
@@ -203,7 +204,7 @@ def test_an_unwritable_cache_directory_is_no_obstacle(tmp_path: Path, monkeypatc
     monkeypatch.setattr(tempfile, "mkstemp", full_disk)
     cache = tmp_path / "cache"
     _, index = store.open_knowledge(chain(path), {}, cache)
-    assert index.search("vpn").matches[0].entry.id == "vpn"
+    assert index.search("office intranet").matches[0].entry.id == "vpn"
     assert list(cache.iterdir()) == []
 
 
@@ -238,14 +239,14 @@ def test_no_cache_variable_turns_the_cache_off(tmp_path: Path) -> None:
     """UPFAQ_NO_CACHE=1 reads and writes no cache."""
     cache = tmp_path / "cache"
     _, index = store.open_knowledge(chain(kb_file(tmp_path)), {"UPFAQ_NO_CACHE": "1"}, cache)
-    assert index.search("vpn").matches and not cache.exists()
+    assert index.search("office intranet").matches and not cache.exists()
 
 
 def test_two_processes_at_once_both_answer_and_leave_a_sound_cache(tmp_path: Path) -> None:
     """Concurrent first runs race to write the cache; both answer, and the cache left behind is used."""
     path = kb_file(tmp_path)
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg-cache")}
-    command = [sys.executable, "-m", "upfaq", "--kb", str(path), "ask", "--json", "vpn"]
+    command = [sys.executable, "-m", "upfaq", "--kb", str(path), "ask", "--json", "office intranet"]
     runs = [
         subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=ROOT) for _ in range(4)
     ]
@@ -270,9 +271,8 @@ def test_the_cli_writes_only_inside_its_cache_directory(tmp_path: Path) -> None:
         "XDG_DATA_HOME": str(home / ".local/share"),
     }
     before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
-    done = subprocess.run(
-        [sys.executable, "-m", "upfaq", "--kb", str(path), "ask", "vpn"], env=env, capture_output=True, check=False
-    )
+    command = [sys.executable, "-m", "upfaq", "--kb", str(path), "ask", "office intranet"]
+    done = subprocess.run(command, env=env, capture_output=True, check=False)
     assert done.returncode == 0
     after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     added = [p for p in after if p not in before]

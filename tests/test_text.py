@@ -48,7 +48,7 @@ def test_fold_removes_accents_and_apostrophes() -> None:
         ("I’ll feel ill", ["feel", "ill"]),
         ("she'd use the shed", ["use", "shed"]),
         ("it doesn't work, it doesnt sync", ["work", "sync"]),
-        ("we're sure they've got O'Brien's", ["sure", "obriens"]),
+        ("we're certain they've got O'Brien's", ["certain", "obriens"]),
     ],
 )
 def test_contractions_are_stop_words_but_the_words_they_would_spell_are_not(query: str, expected: list[str]) -> None:

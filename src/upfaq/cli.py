@@ -348,7 +348,7 @@ def _show_answer(out: Output, result: Result, kb: KnowledgeBase, index: Index, l
             last = number == len(shown) - 1
             if number:
                 out.text("---")
-            out.text(render.plain_answer(match, kb, related=related if last else ()))
+            out.text(render.plain_answer(match, kb, related=related if last else (), notice=last))
         if batch:
             out.text("")
         return
@@ -360,7 +360,9 @@ def _show_answer(out: Output, result: Result, kb: KnowledgeBase, index: Index, l
         out.rich(render.rich_no_answer(result), err=not batch)
     for number, match in enumerate(shown):
         last = number == len(shown) - 1
-        renderable = render.rich_answer(match, kb, related=related if last else (), highlight=index.highlighter(match))
+        renderable = render.rich_answer(
+            match, kb, related=related if last else (), highlight=index.highlighter(match), notice=last
+        )
         out.rich(renderable)
 
 

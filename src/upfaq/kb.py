@@ -32,7 +32,34 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _STRING_FIELDS = ("topic", "source", "authority", "note")
 _LIST_FIELDS = ("tags", "aliases", "conflicts", "related")
 _STRING_KEYS = frozenset(("id", "question", "answer", *_STRING_FIELDS))
+_PROVENANCE_KEYS = frozenset(("url", "as_of", "citations", "history"))
 KNOWN_TABLES = frozenset(("entry", "synonyms", "meta"))
+
+URL_PATTERN = re.compile(r"^https?://[^\s/?#\x00-\x1f\x7f-\x9f]+[^\s\x00-\x1f\x7f-\x9f]*$")
+"""A link a reader can open: http(s), a host, no whitespace or control characters."""
+DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
+"""How dates are written in a knowledge base: a year, a year and month, or a day (ISO 8601)."""
+REQUIRABLE = ("url", "as_of", "source", "authority", "topic")
+"""Fields a file's [meta] table may require of every entry (require = [...])."""
+
+
+class Change(NamedTuple):
+    """An earlier state of an entry's facts, and when it held."""
+
+    fact: str
+    start: str = ""
+    """The date it began to hold ("from" in the file), or "" when unknown."""
+    until: str = ""
+    """The date it stopped holding, or "" when unknown."""
+    url: str = ""
+    """Where that earlier fact is stated, when known."""
+
+    @property
+    def span(self) -> str:
+        """The dates as a reader sees them: "2016-06 to 2023-05-03", "until 2016-06", "from 2019"."""
+        if self.start and self.until:
+            return f"{self.start} to {self.until}"
+        return f"until {self.until}" if self.until else f"from {self.start}"
 
 
 class Entry(NamedTuple):
@@ -49,6 +76,14 @@ class Entry(NamedTuple):
     conflicts: tuple[str, ...] = ()
     related: tuple[str, ...] = ()
     note: str = ""
+    url: str = ""
+    """The page the answer comes from."""
+    as_of: str = ""
+    """The date from which the answer's facts are known to hold (YYYY, YYYY-MM or YYYY-MM-DD)."""
+    citations: tuple[str, ...] = ()
+    """Other pages that support the answer."""
+    history: tuple[Change, ...] = ()
+    """Earlier states of the facts, oldest first."""
     origin: str = ""
     """The knowledge-base file the entry was loaded from (BUNDLED_NAME for the bundled one)."""
     line: int | None = None
@@ -113,7 +148,10 @@ class EntryStore(Sequence[Entry]):
             if not 0 <= index < len(self):
                 raise IndexError(index)
             fields = marshal.loads(self._body[self._offsets[index] : self._offsets[index + 1]])
-            entry = self._decoded[index] = Entry(*fields)
+            entry = Entry(*fields)
+            if entry.history:
+                entry = entry._replace(history=tuple(Change(*change) for change in entry.history))
+            self._decoded[index] = entry
         return entry
 
     def find(self, entry_id: str) -> Entry | None:
@@ -127,7 +165,11 @@ class EntryStore(Sequence[Entry]):
     @staticmethod
     def encode(entries: Sequence[Entry]) -> tuple[bytes, list[int]]:
         """Entries as one body of marshalled tuples and the offsets that cut it (len(entries) + 1)."""
-        pieces = [marshal.dumps(tuple(entry)) for entry in entries]
+        # marshal takes plain tuples only: the Change records inside an entry go as tuples too.
+        pieces = [
+            marshal.dumps(tuple(entry._replace(history=tuple(map(tuple, entry.history))) if entry.history else entry))
+            for entry in entries
+        ]
         offsets = [0, *accumulate(map(len, pieces))]
         return b"".join(pieces), offsets
 
@@ -169,6 +211,19 @@ class KBError(Exception):
     def from_finding(cls, finding: Finding) -> "KBError":
         """The error for an error-level finding."""
         return cls(finding.path, finding.message, finding.line, finding.col)
+
+
+def valid_date(text: str) -> bool:
+    """Whether text is a real date written YYYY, YYYY-MM or YYYY-MM-DD."""
+    found = DATE_PATTERN.match(text)
+    if found is None:
+        return False
+    year, month, day = (int(part) if part else 1 for part in found.groups())
+    if year < 1900 or not 1 <= month <= 12:
+        return False
+    leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
+    days = 29 if month == 2 and leap else (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
+    return 1 <= day <= days
 
 
 # -- reading one file --------------------------------------------------------------------------
@@ -265,6 +320,7 @@ class _Checker:
         self.lines = text.splitlines()
         self.headers = [i for i, line in enumerate(self.lines, 1) if line.strip().startswith("[[entry]]")]
         self.findings: list[Finding] = []
+        self.required: tuple[str, ...] = ()
 
     def error(self, message: str, line: int | None = None) -> None:
         self.findings.append(Finding(self.label, line, "error", message))
@@ -290,6 +346,7 @@ class _Checker:
         for key in data:
             if key not in KNOWN_TABLES:
                 self.warn(f"unknown top-level key '{key}' (ignored)")
+        self.meta(data.get("meta", {}))
         tables = data.get("entry", [])
         if not isinstance(tables, list):
             self.error("'entry' must be an array of tables ([[entry]])")
@@ -310,7 +367,7 @@ class _Checker:
         # loading refuses the file as a whole when any finding is an error.
         return KnowledgeBase(tuple(entries), synonyms), self.findings
 
-    def entry(self, table: object, index: int) -> Entry | None:  # noqa: PLR0912 - one check per field
+    def entry(self, table: object, index: int) -> Entry | None:  # noqa: PLR0911, PLR0912 - one check per field
         line = self.line_of(index)
         if not isinstance(table, dict):
             self.error(f"entry {index + 1}: must be a table", line)
@@ -324,7 +381,13 @@ class _Checker:
                 ok = False
         values: dict[str, Any] = {}
         for key, value in table.items():
-            if key in _STRING_KEYS:
+            if key in _PROVENANCE_KEYS:
+                checked = self.provenance(key, value, where, index)
+                if checked is None:
+                    ok = False
+                elif checked:
+                    values[key] = checked
+            elif key in _STRING_KEYS:
                 if type(value) is not str:
                     self.error(f"{where}: '{key}' must be a string", self.line_of(index, key))
                     ok = False
@@ -353,7 +416,89 @@ class _Checker:
             return None
         if not values.get("topic"):
             values.pop("topic", None)
+        for field in self.required:
+            if not values.get(field):
+                self.error(f"{where}: missing '{field}' (this file's [meta] requires it of every entry)", line)
+                return None
         return Entry(**values, origin=self.label, line=line)
+
+    def provenance(self, key: str, value: object, where: str, index: int) -> object | None:
+        """A checked url, as_of, citations or history value; None (with an error) when it is malformed."""
+        at = self.line_of(index, key)
+        if key in ("url", "as_of"):
+            return (self.url if key == "url" else self.date)(value, f"{where}: '{key}'", at)
+        if type(value) is not list or (key == "history" and not all(type(item) is dict for item in value)):
+            kind = "links" if key == "citations" else "tables ([[entry.history]])"
+            self.error(f"{where}: '{key}' must be an array of {kind}", at)
+            return None
+        if key == "citations":
+            checked = [self.url(item, f"{where}: citation", at) for item in value]
+        else:
+            checked = [self.change(item, where, self.line_of_change(index, n)) for n, item in enumerate(value)]
+        return None if None in checked else tuple(checked)
+
+    def url(self, value: object, what: str, line: int | None) -> str | None:
+        if type(value) is not str or not URL_PATTERN.match(value.strip()):
+            self.error(f"{what} must be an http(s) link with no spaces", line)
+            return None
+        return value.strip()
+
+    def date(self, value: object, what: str, line: int | None) -> str | None:
+        text = value.strip() if type(value) is str else ""
+        if not valid_date(text):
+            self.error(f"{what} must be a date written YYYY, YYYY-MM or YYYY-MM-DD", line)
+            return None
+        return text
+
+    def change(self, table: dict[str, Any], where: str, line: int | None) -> Change | None:
+        what = f"{where}: history"
+        for key in table:
+            if key not in ("fact", "from", "until", "url"):
+                self.warn(f"{what}: unknown field '{key}' (ignored)", line)
+        fact = table.get("fact")
+        checked = {
+            key: (self.url if key == "url" else self.date)(table[key], f"{what}: '{key}'", line)
+            for key in ("from", "until", "url")
+            if key in table
+        }
+        problem = None
+        if type(fact) is not str or not fact.strip():
+            problem = "each change needs a 'fact' (what held then)"
+        elif not {"from", "until"} & checked.keys():
+            problem = "each change needs 'from' or 'until' (when it held)"
+        elif None in checked.values():
+            return None  # already reported
+        elif checked.get("from", "") > (checked.get("until") or "9999"):
+            problem = f"'from' {checked['from']} is after 'until' {checked['until']}"
+        if problem:
+            self.error(f"{what}: {problem}", line)
+            return None
+        assert isinstance(fact, str)
+        return Change(fact.strip(), checked.get("from", ""), checked.get("until", ""), checked.get("url", ""))
+
+    def line_of_change(self, index: int, number: int) -> int | None:
+        """The line of entry index's number-th [[entry.history]] header (its entry's line if written inline)."""
+        start = self.line_of(index)
+        if start is None:
+            return None
+        end = self.headers[index + 1] if index + 1 < len(self.headers) else len(self.lines) + 1
+        found = [n for n in range(start, end) if self.lines[n - 1].strip().startswith("[[entry.history]]")]
+        return found[number] if number < len(found) else self.line_of(index, "history")
+
+    def meta(self, table: object) -> None:
+        """Read [meta]: only `require` changes what is checked."""
+        if not isinstance(table, dict):
+            self.error("'meta' must be a table")
+            return
+        required = table.get("require", [])
+        if type(required) is not list or not all(type(field) is str for field in required):
+            self.error("meta.require must be an array of field names")
+            return
+        for field in required:
+            if field not in REQUIRABLE:
+                self.error(f"meta.require: '{field}' cannot be required (one of {', '.join(REQUIRABLE)})")
+                return
+        self.required = tuple(required)
 
     def synonyms(self, table: object) -> dict[str, tuple[str, ...]]:
         if not isinstance(table, dict):

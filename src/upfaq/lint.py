@@ -77,6 +77,13 @@ def _entry_warnings(kb: KnowledgeBase) -> list[Finding]:
                     f"entry '{entry.id}': answer is very short ({len(entry.answer)} characters)",
                 )
             )
+        for change in entry.history:
+            if change.until and entry.as_of and _before(entry.as_of, change.until):
+                message = (
+                    f"entry '{entry.id}': as_of {entry.as_of} is before {change.until}, when an earlier fact in its "
+                    "history stopped holding"
+                )
+                found.append(Finding(where, entry.line, "warning", message))
         texts = (entry.question, entry.answer, entry.note, entry.source, entry.topic, *entry.aliases, *entry.tags)
         if any(_CONTROL.search(text) for text in texts):
             found.append(
@@ -88,6 +95,12 @@ def _entry_warnings(kb: KnowledgeBase) -> list[Finding]:
                 )
             )
     return found
+
+
+def _before(date: str, other: str) -> bool:
+    """Whether date is earlier than other, compared at the coarser of their precisions (2023 is not before 2023-05)."""
+    length = min(len(date), len(other))
+    return date[:length] < other[:length]
 
 
 def _references(entries: Sequence[Entry], known: set[str]) -> list[Finding]:

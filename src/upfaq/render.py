@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase, Loaded
-from upfaq.search import WEIGHTS, Match, Result, authority_factor
+from upfaq.search import FIELD_WEIGHTS, FIELDS, WEIGHTS, Match, Result, authority_factor
 from upfaq.text import strip_control
 
 if TYPE_CHECKING:
@@ -65,6 +65,28 @@ def warnings(entry: Entry, kb: KnowledgeBase) -> list[str]:
     return [strip_control(w) for w in found]
 
 
+POLICY_NOTICE = "Policies change: check the source before you rely on this answer."
+"""Said once under an answer that links to its source."""
+
+
+def provenance(entry: Entry) -> list[str]:
+    """Where the answer comes from, for people: "Source: title (as of date)", then the link."""
+    lines: list[str] = []
+    dated = f"as of {entry.as_of}" if entry.as_of else ""
+    if entry.source or dated:
+        head = f"{entry.source} ({dated})" if entry.source and dated else entry.source or dated
+        lines.append(f"Source: {head}")
+    if entry.url:
+        lines.append(f"  {entry.url}" if lines else f"Source: {entry.url}")
+    return [_clean(line) for line in lines]
+
+
+def changes(entry: Entry) -> list[str]:
+    """What held before, newest first, one line each: "2016-06 to 2023-05-03: fact"."""
+    ordered = sorted(entry.history, key=lambda change: (change.until or change.start, change.start), reverse=True)
+    return [_clean(f"{change.span}: {change.fact}") for change in ordered]
+
+
 def origin_label(entry: Entry) -> str:
     """Where an entry came from, for people: the file, or "bundled"."""
     return "bundled" if entry.origin == BUNDLED_NAME else entry.origin
@@ -87,6 +109,13 @@ def entry_object(entry: Entry, kb: KnowledgeBase) -> dict[str, Any]:
         "conflicts": list(entry.conflicts),
         "related": list(entry.related),
         "note": entry.note,
+        "url": entry.url,
+        "as_of": entry.as_of,
+        "citations": list(entry.citations),
+        "history": [
+            {"fact": change.fact, "from": change.start, "until": change.until, "url": change.url}
+            for change in entry.history
+        ],
         "warnings": warnings(entry, kb),
         "file": origin_label(entry),
     }
@@ -152,14 +181,24 @@ def explain_object(result: Result, threshold: float) -> dict[str, Any]:
 # -- plain text --------------------------------------------------------------------------------
 
 
-def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = ()) -> str:
-    """An answer as plain text: question, answer, warnings, facts line, related matches."""
+def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = (), notice: bool = True) -> str:
+    """An answer as plain text: question, answer, warnings, what changed, note, source, facts, related.
+
+    notice adds the reminder that policies change (once per output: the caller decides where).
+    """
     entry = match.entry
     lines = [_clean(entry.question), "", _clean(entry.answer)]
     for warning in warnings(entry, kb):
         lines += ["", f"Warning: {warning}"]
+    if entry.history:
+        lines += ["", "Before:"] + [f"- {line}" for line in changes(entry)]
     if entry.note:
         lines += ["", f"Note: {_clean(entry.note)}"]
+    source = provenance(entry)
+    if source:
+        lines += ["", *source]
+        if notice and entry.url:
+            lines.append(POLICY_NOTICE)
     lines += ["", _facts(entry, f"score {match.score:g}")]
     if related:
         lines += ["", "Related:"]
@@ -197,7 +236,9 @@ def plain_explain(result: Result, threshold: float) -> str:
         "Score = 100 x ({coverage:g} x coverage + {closeness:g} x closeness + {resemblance:g} x resemblance)".format(
             **data["weights"]
         ),
-        "  coverage: the weighted share of query words the entry holds (question and aliases 1, tags 0.8, answer 0.6)",
+        "  coverage: the weighted share of query words the entry holds ("
+        + ", ".join(f"{field} {weight:g}" for field, weight in zip(FIELDS, FIELD_WEIGHTS, strict=True))
+        + ")",
         "  closeness: overlap with the entry's closest phrasing; resemblance: shared letter sequences with it",
     ]
     if result.unknown_words:
@@ -296,16 +337,27 @@ def plain_suggestions(word: str, candidates: Sequence[str]) -> str:
 
 
 def rich_answer(
-    match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = (), highlight: Highlighter | None = None
+    match: Match,
+    kb: KnowledgeBase,
+    *,
+    related: Sequence[Match] = (),
+    highlight: Highlighter | None = None,
+    notice: bool = True,
 ) -> RenderableType:
-    """An answer as a Rich panel: question as title, answer, warnings, facts; related beneath."""
+    """An answer as a Rich panel: question as title, answer, warnings, what changed, note, source, facts."""
     from rich.console import Group
     from rich.text import Text
 
     entry = match.entry
     extra: list[RenderableType] = []
+    if entry.history:
+        before = Text("Before:", style="bold")
+        for line in changes(entry):
+            before.append(f"\n- {line}", style="not bold")
+        extra += [Text(""), before]
     if entry.note:
         extra += [Text(""), Text.assemble(("Note: ", "bold"), _clean(entry.note), style="italic")]
+    extra += _rich_source(entry, notice=notice)
     extra += [Text(""), Text(_facts(entry, f"score {match.score:g}"), style="dim")]
     title = _highlighted(entry.question, highlight)
     title.stylize("bold")
@@ -371,10 +423,33 @@ def _clean(text: str) -> str:
     return strip_control(text)
 
 
+def _rich_source(entry: Entry, *, notice: bool) -> list[RenderableType]:
+    """The source lines, the link underlined.
+
+    The link is plain text (terminals detect links themselves), not an OSC 8 hyperlink: an
+    escape sequence carrying a knowledge base's text is one more way for data to reach the terminal.
+    """
+    from rich.text import Text
+
+    lines = provenance(entry)
+    if not lines:
+        return []
+    text = Text()
+    for number, line in enumerate(lines):
+        if number:
+            text.append("\n")
+        if entry.url and line.endswith(entry.url):
+            text.append(line[: -len(entry.url)])
+            text.append(line[-len(entry.url) :], style="underline")
+        else:
+            text.append(line)
+    if notice and entry.url:
+        text.append(f"\n{POLICY_NOTICE}", style="italic")
+    return [Text(""), text]
+
+
 def _facts(entry: Entry, extra: str) -> str:
     parts = [f"topic: {entry.topic}", f"id: {entry.id}"]
-    if entry.source:
-        parts.append(f"source: {entry.source}")
     parts.append(extra)
     text = " | ".join(parts)
     if entry.related:
@@ -392,6 +467,10 @@ def _details(entry: Entry) -> list[tuple[str, str]]:
         ("conflicts", ", ".join(entry.conflicts)),
         ("related", ", ".join(entry.related)),
         ("note", entry.note),
+        ("url", entry.url),
+        ("as of", entry.as_of),
+        ("citations", " | ".join(entry.citations)),
+        ("before", " | ".join(changes(entry))),
     ]
     rows += [(label, value) for label, value in optional if value]
     rows.append(("file", origin_label(entry)))

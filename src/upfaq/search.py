@@ -35,7 +35,7 @@ from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
 from upfaq.kb import Entry, KnowledgeBase
-from upfaq.text import STOP_WORDS, stem, word_spans, words
+from upfaq.text import STOP_WORDS, question_kinds, stem, word_spans, words
 
 DEFAULT_THRESHOLD = 45.0
 """Confidence (0-100) below which no answer is given."""
@@ -43,9 +43,11 @@ DEFAULT_THRESHOLD = 45.0
 SUGGESTION_FLOOR = 12.0
 """Near misses below this are not worth suggesting."""
 
-FIELDS = ("question", "tags", "answer")
-FIELD_WEIGHTS = (1.0, 0.8, 0.6)
-"""How much a word found in each field counts, in the order of FIELDS."""
+FIELDS = ("question", "tags", "answer", "aliases")
+FIELD_WEIGHTS = (1.0, 0.8, 0.5, 0.95)
+"""How much a word found in each field counts, in the order of FIELDS. A word of the question
+itself counts a little more than one of an alias: of two entries an alias makes equally likely,
+the one whose own question holds the word is the one that is about it."""
 SYNONYM_FACTOR = 0.9
 PARTIAL_FACTOR = 0.6
 PARTIAL_LIMIT = 6
@@ -62,17 +64,24 @@ entries out of four. A query made only of words nearly every entry holds ("how d
 clients") says too little to pick one, however fully it is covered."""
 RERANK = 30
 """Only the best candidates by coverage and closeness are compared letter by letter."""
-MARGIN = 10.0
-"""A different answer scoring within this of the best lowers the confidence by the difference."""
+MARGIN = 20.0
+"""A different answer scoring within this of the best lowers the confidence: by MARGIN_FACTOR
+points for each point it is closer than MARGIN. An answer that barely beats a different one is a
+guess between them, and a wrong answer given confidently is worse than none."""
+MARGIN_FACTOR = 3.0
 CANDIDATES = 5
 MAX_QUERY_CHARS = 4000
 MAX_QUERY_WORDS = 64
 MAX_TYPO_LOOKUPS = 12
 """Past these a query is not a question: the rest is ignored, so time per query stays bounded."""
+KIND_SHARE = 0.08
+"""The share of the score that depends on asking the same kind of question (an amount, a time, a
+reason...) as one of the entry's phrasings: siblings sharing every word ("When will I get a JSS?",
+"What is the JSS?") are told apart by what they ask."""
 MAX_PHRASINGS = 31
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
-STATE_VERSION = 2
+STATE_VERSION = 4
 _FIELD_BITS = 2
 _PHRASING_BITS = 5
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
@@ -271,9 +280,13 @@ class Index:
         phrasing_counts = array("B")
         for index in range(start, end):
             phrasings, tags, answer = self._entry_terms(self.entries[index], analysed)
-            question = set().union(*phrasings)
+            question = phrasings[0]
+            said = phrasings[1 : len(phrasings) - bool(self.entries[index].tags)]
+            aliases = set().union(*said) - question
             # Each term is posted once per entry, in the best field it is found in.
-            _post(postings, (question, tags - question, answer - question - tags), index << _FIELD_BITS)
+            named = question | aliases
+            fields = (question, tags - named, answer - named - tags, aliases)
+            _post(postings, fields, index << _FIELD_BITS)
             _post(phrasing_postings, phrasings, index << _PHRASING_BITS)
             phrasing_counts.append(len(phrasings))
         return {
@@ -291,7 +304,10 @@ class Index:
         phrasings = [self._term_set(text, analysed) for text in texts]
         topic = self._term_set(entry.topic, analysed)
         tags = phrasings[-1] | topic if entry.tags else topic
-        return phrasings, tags, self._term_set(entry.answer, analysed)
+        # What changed over time is searchable with the answer: "why does upwork take 20%" finds
+        # the fee entry whose history holds the old 20% tier.
+        answer = " ; ".join((entry.answer, *(change.fact for change in entry.history)))
+        return phrasings, tags, self._term_set(answer, analysed)
 
     def _term_set(self, text: str, analysed: _Vocabulary) -> set[str]:
         """The terms of text: stems of its content words and the synonym groups and phrases they belong to."""
@@ -340,6 +356,7 @@ class Index:
         if not len(self._surface) == len(self._surface_stems) == len(self._reversed_order):
             raise ValueError("index state does not fit together")
         self._unseen_idf = _idf(self._count, 1)
+        self._entry_kinds: dict[int, frozenset[str]] = {}
 
     def _postings(self, term: str) -> array:
         codes = array("I")
@@ -470,6 +487,14 @@ class Index:
 
         return spans
 
+    def _kinds(self, index: int) -> frozenset[str]:
+        """The kinds of question an entry's question and aliases ask, computed once per entry."""
+        found = self._entry_kinds.get(index)
+        if found is None:
+            entry = self.entries[index]
+            found = self._entry_kinds[index] = frozenset().union(*map(question_kinds, (entry.question, *entry.aliases)))
+        return found
+
     def _resemblance(self, query_grams: frozenset[str], entry: Entry) -> float:
         """How alike the query and the entry's closest phrasing are as strings (3- and 4-letter pieces)."""
         if not query_grams:
@@ -492,9 +517,12 @@ class Index:
             return Result(query, 0.0, False, (), (), (), unknown)
         found, coverage, matched = self._gather(tokens)
         closeness = self._closeness(matched, total)
-        measure = max(total, INFORMATIVE_WEIGHT)
-        matches = self._rank(tokens, found, coverage, closeness, measure, keep=max(limit, CANDIDATES) + 3)
-        matches = _prefer_official(matches, threshold)
+        measure = max(total, INFORMATIVE_WEIGHT) * _length_allowance(len(tokens))
+        keep = max(limit, CANDIDATES) + 3
+        # Ranked deeper than shown, so that an official answer a community one contradicts is found.
+        kinds = question_kinds(query[:MAX_QUERY_CHARS])
+        ranked = self._rank(tokens, found, coverage, closeness, measure, keep + RERANK, kinds)
+        matches = _prefer_official(ranked, threshold)[:keep]
         confidence = _confidence(matches)
         candidates = tuple(matches[: max(limit, CANDIDATES)])
         if matches and confidence >= threshold:
@@ -556,6 +584,7 @@ class Index:
         closeness: dict[int, float],
         measure: float,
         keep: int,
+        kinds: frozenset[str] = frozenset(),
     ) -> list[Match]:
         """The best `keep` entries as Matches, best first; only they are ever looked at in full.
 
@@ -572,6 +601,8 @@ class Index:
             if index in reranked:
                 resemblances[index] = self._resemblance(query_grams, self.entries[index])
                 score += WEIGHTS[2] * resemblances[index]
+                if kinds and not kinds & self._kinds(index):
+                    score *= 1 - KIND_SHARE
             scores[index] = score
         # A margin of RERANK more entries absorbs the authority factor applied below.
         matches = []
@@ -645,12 +676,24 @@ def _post(postings: defaultdict[str, list[int]], groups: Iterable[set[str]], bas
             postings[term].append(code)
 
 
+LONG_QUERY = 6
+"""Queries of more content words than this are questions with context ("I submitted the work a
+week ago and the client has not approved it, how long do I wait?"): not all of their words are
+expected in the answer."""
+LONG_QUERY_EXPONENT = 0.5
+
+
+def _length_allowance(count: int) -> float:
+    """The share of a query's weight that coverage is measured against: 1 up to LONG_QUERY words, then less."""
+    return 1.0 if count <= LONG_QUERY else (LONG_QUERY / count) ** LONG_QUERY_EXPONENT
+
+
 def _idf(count: int, frequency: int) -> float:
     return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
 def _confidence(matches: list[Match]) -> float:
-    """The best score, less up to MARGIN points when a rival is within MARGIN of it.
+    """The best score, less MARGIN_FACTOR points a point when a rival is within MARGIN of it.
 
     A rival is the next entry that is not the same answer (duplicates: either is right) and not
     in a recorded conflict with the best one (that is the same question, answered differently,
@@ -662,7 +705,7 @@ def _confidence(matches: list[Match]) -> float:
     for rival in matches[1:]:
         if rival.entry.answer == best.entry.answer or _in_conflict(best.entry, rival.entry):
             continue
-        shortfall = max(0.0, MARGIN - max(0.0, best.score - rival.score))
+        shortfall = MARGIN_FACTOR * max(0.0, MARGIN - max(0.0, best.score - rival.score))
         return round(max(0.0, best.score - shortfall), 1)
     return best.score
 
@@ -679,14 +722,16 @@ def _in_conflict(a: Entry, b: Entry) -> bool:
 def _prefer_official(matches: list[Match], threshold: float) -> list[Match]:
     """Put an official answer first when the top one is untrusted and conflicts with it.
 
-    When sources disagree and both match confidently, the official one is the answer; the
-    untrusted one stays in the list, where it is shown with its warning.
+    When sources disagree and the official one matches at all (at least as well as a suggestion),
+    the official one is the answer, confident or not; the untrusted one stays in the list, where
+    it is shown with its warning. A community answer is never the first thing shown over the
+    official rule it contradicts.
     """
     if not matches or matches[0].entry.trusted:
         return matches
     top = matches[0].entry
     for position, match in enumerate(matches[1:], 1):
-        if match.score < threshold:
+        if match.score < SUGGESTION_FLOOR:
             break
         if match.entry.trusted and _in_conflict(top, match.entry):
             return [match, *matches[:position], *matches[position + 1 :]]

@@ -31,8 +31,19 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from upfaq import __version__
-from upfaq.kb import EntryStore, KnowledgeBase, Layer, Loaded, Source, SourceFile, parse_sources, read_sources
-from upfaq.search import Index
+from upfaq.kb import (
+    Change,
+    Entry,
+    EntryStore,
+    KnowledgeBase,
+    Layer,
+    Loaded,
+    Source,
+    SourceFile,
+    parse_sources,
+    read_sources,
+)
+from upfaq.search import STATE_VERSION, Index
 
 try:
     # CPython's built-in BLAKE2: importing hashlib would load OpenSSL, 2 ms at every start.
@@ -40,7 +51,9 @@ try:
 except ImportError:  # pragma: no cover - other interpreters
     from hashlib import blake2b
 
-FORMAT = 1
+FORMAT = 2
+SCHEMA = f"entry {','.join(Entry._fields)}; change {','.join(Change._fields)}; index {STATE_VERSION}"
+"""The shape of what the cache stores: a cache written for another shape is never read as this one."""
 MAGIC = b"UPFAQ\x00C2"
 DISABLE_VAR = "UPFAQ_NO_CACHE"
 
@@ -94,7 +107,7 @@ def _names(files: Sequence[SourceFile]) -> bytes:
 
 
 def _key(files: Sequence[SourceFile]) -> str:
-    digest = blake2b(f"upfaq {__version__} cache {FORMAT}\0".encode())
+    digest = blake2b(f"upfaq {__version__} cache {FORMAT} {SCHEMA}\0".encode())
     for file in files:
         digest.update(_names([file]) + b"\0" + (file.problem or "").encode("utf-8", "surrogateescape") + b"\0")
         digest.update(blake2b(file.raw).digest())

@@ -28,6 +28,10 @@ STOP_WORDS = frozenset(
     couldnt wouldnt youre youve theyre
     possible way ways want wants like know anyone someone somebody anybody somehow able
     thing things one also really still even much many well instead etc
+    hi hello hey dear thanks thank appreciate kindly guys folks sir madam
+    think thought wonder wondering curious explain clarify told
+    saw seen read understand understood exactly actually basically literally currently recently
+    today yesterday maybe perhaps probably though although however quite bit lot lots sure
     """.split()  # noqa: SIM905 - a word block is far easier to read and edit than a 200-item list
 )
 """Contractions are listed with their apostrophe, and fold() keeps it for them alone: "I'd" is a
@@ -144,3 +148,24 @@ def clean_input(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # a surrogate that no byte was escaped into
         return text.encode("utf-8", "replace").decode("utf-8")
+
+
+# What kind of answer a question asks for, read from its question words: "how much does Upwork
+# charge" wants an amount, "when will I get a JSS" a time, "what is the JSS" a definition. The
+# words themselves are stop words (they appear in every FAQ), but the kind tells siblings apart.
+_KINDS = (
+    ("amount", re.compile(r"\bhow (much|many|long|often|soon)\b|\bwhat (percentage|percent)\b")),
+    ("time", re.compile(r"\bwhen\b|\bwhat (day|date|time)\b")),
+    ("reason", re.compile(r"\bwhy\b")),
+    ("definition", re.compile(r"^\W*(what (is|are)|what's|whats)\b|\bwhat does \w+( \w+)? mean\b|\bmeaning of\b")),
+    ("consequence", re.compile(r"\bwhat (happens|if|will happen)\b")),
+    ("place", re.compile(r"\bwhere\b")),
+    ("steps", re.compile(r"^\W*how (do|does|can|should|to)\b|\bsteps to\b")),
+    ("permission", re.compile(r"^\W*(can|may|could|am i allowed|is it (ok|okay|allowed|fine|legal))\b")),
+)
+
+
+def question_kinds(text: str) -> frozenset[str]:
+    """The kinds of answer a question asks for (amount, time, reason, definition, ...); often none."""
+    folded = " ".join(words(text))
+    return frozenset(kind for kind, pattern in _KINDS if pattern.search(folded))
