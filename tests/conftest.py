@@ -50,10 +50,17 @@ TINY = {
 
 @pytest.fixture(autouse=True)
 def hermetic_environment(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test sees an empty user data directory and no UPFAQ_KB, whatever the machine has."""
+    """Every test sees an empty user data directory and no UPFAQ_KB, whatever the machine has.
+
+    The cache directory is the session's own, shared by the tests: entries in it are keyed by
+    content, so sharing only saves indexing the bundled knowledge base again for every test.
+    Tests of the cache use directories of their own.
+    """
     data_home = tmp_path_factory.mktemp("xdg-data")
     monkeypatch.setenv("XDG_DATA_HOME", str(data_home))
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+    shared_cache = tmp_path_factory.getbasetemp() / "xdg-cache-shared"
+    shared_cache.mkdir(mode=0o700, exist_ok=True)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(shared_cache))
     monkeypatch.delenv("UPFAQ_KB", raising=False)
     return data_home / "upfaq"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import stat
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -348,3 +349,21 @@ def test_a_huge_file_is_refused_not_read(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setattr(kbmod, "MAX_FILE_BYTES", 4096)
     run = upfaq("--no-bundled", "--kb", str(path), "list")
     assert run.status == 2 and run.err == f"upfaq: error: {path}: too large (5 KiB; the limit is 4 KiB)\n"
+
+
+@pytest.mark.parametrize("kind", ["data", "cache"])
+@pytest.mark.parametrize("value", ["", "   ", "/srv/xdg"])
+def test_user_directories_on_linux_are_those_platformdirs_gives(
+    kind: str, value: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The XDG rule applied without platformdirs gives the very directory platformdirs would."""
+    import platformdirs
+
+    variable = "XDG_DATA_HOME" if kind == "data" else "XDG_CACHE_HOME"
+    monkeypatch.setenv(variable, value)
+    finder = platformdirs.user_data_path if kind == "data" else platformdirs.user_cache_path
+    expected = platformdirs.unix.Unix("upfaq", appauthor=False)
+    wanted = expected.user_data_path if kind == "data" else expected.user_cache_path
+    assert kbmod.user_path(kind, platform="linux") == wanted
+    if sys.platform.startswith("linux"):
+        assert kbmod.user_path(kind) == finder("upfaq", appauthor=False)

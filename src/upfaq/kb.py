@@ -551,9 +551,28 @@ class Loaded(NamedTuple):
 
 def user_data_dir() -> Path:
     """upfaq's directory under the platform's user data directory (XDG_DATA_HOME on Linux)."""
+    return user_path("data")
+
+
+_XDG = {"data": ("XDG_DATA_HOME", "~/.local/share"), "cache": ("XDG_CACHE_HOME", "~/.cache")}
+
+
+def user_path(kind: str, environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
+    """upfaq's user "data" or "cache" directory, as platformdirs gives it.
+
+    On Linux the XDG rule is applied here (the variable when set, else its default): importing
+    platformdirs costs more at every start than all of upfaq's own work for a cached answer.
+    """
+    import sys
+
+    if (platform or sys.platform).startswith("linux"):
+        variable, default = _XDG[kind]
+        base = (environ if environ is not None else os.environ).get(variable, "")
+        return (Path(base) if base.strip() else Path(default).expanduser()) / "upfaq"
     import platformdirs
 
-    return platformdirs.user_data_path("upfaq", appauthor=False)
+    finder = platformdirs.user_data_path if kind == "data" else platformdirs.user_cache_path
+    return finder("upfaq", appauthor=False)
 
 
 def sources(

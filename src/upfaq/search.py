@@ -62,7 +62,9 @@ INFORMATIVE_WEIGHT = math.log(4 / 3)
 """The least weight a query's coverage is measured against: about that of a word found in three
 entries out of four. A query made only of words nearly every entry holds ("how do I get more
 clients") says too little to pick one, however fully it is covered."""
-RERANK = 30
+RESEMBLANCE_PHRASINGS = 6
+"""Besides its question, the phrasings of an entry compared letter by letter: the closest by words."""
+RERANK = 15
 """Only the best candidates by coverage and closeness are compared letter by letter."""
 MARGIN = 20.0
 """A different answer scoring within this of the best lowers the confidence: by MARGIN_FACTOR
@@ -81,7 +83,7 @@ reason...) as one of the entry's phrasings: siblings sharing every word ("When w
 MAX_PHRASINGS = 31
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
-STATE_VERSION = 4
+STATE_VERSION = 6
 _FIELD_BITS = 2
 _PHRASING_BITS = 5
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
@@ -187,14 +189,18 @@ class Index:
         self.entries: Sequence[Entry] = kb.entries
         self._single: dict[str, list[str]] = {}
         self._phrases: dict[tuple[str, ...], list[str]] = {}
-        for group, members in kb.synonyms.items():
-            for member in members:
-                # A phrase keeps its stop words: "turn down" is not "turn".
-                stems = tuple(stem(w) for w in words(member))
-                if len(stems) == 1:
-                    self._single.setdefault(stems[0], []).append(_synonym_term(group))
-                elif stems:
-                    self._phrases.setdefault(stems, []).append(_synonym_term(group))
+        if state is not None and "synonym_words" in state:
+            # Analysed once when the index was built: a cached index does not stem them again.
+            self._single, self._phrases = state["synonym_words"], state["synonym_phrases"]
+        else:
+            for group, members in kb.synonyms.items():
+                for member in members:
+                    # A phrase keeps its stop words: "turn down" is not "turn".
+                    stems = tuple(stem(w) for w in words(member))
+                    if len(stems) == 1:
+                        self._single.setdefault(stems[0], []).append(_synonym_term(group))
+                    elif stems:
+                        self._phrases.setdefault(stems, []).append(_synonym_term(group))
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
         self._phrase_starts = {p[0] for p in self._phrases}
         if state is None:
@@ -260,6 +266,9 @@ class Index:
             "surface_stems": [stem(word) for word in surface],
             "reversed_surface": [surface[i][::-1] for i in backwards],
             "reversed_order": array("I", backwards).tobytes(),
+            "authority": bytes(_AUTHORITY_CODES.get(entry.authority, 0) for entry in self.entries),
+            "synonym_words": self._single,
+            "synonym_phrases": self._phrases,
         }
 
     def _build_parts(self, count: int, workers: int | None = None) -> list[dict[str, Any]]:
@@ -356,7 +365,10 @@ class Index:
         if not len(self._surface) == len(self._surface_stems) == len(self._reversed_order):
             raise ValueError("index state does not fit together")
         self._unseen_idf = _idf(self._count, 1)
-        self._entry_kinds: dict[int, frozenset[str]] = {}
+        self._authority: bytes = state["authority"]
+        if len(self._authority) != self._count:
+            raise ValueError("index state does not fit together")
+
 
     def _postings(self, term: str) -> array:
         codes = array("I")
@@ -487,20 +499,17 @@ class Index:
 
         return spans
 
-    def _kinds(self, index: int) -> frozenset[str]:
-        """The kinds of question an entry's question and aliases ask, computed once per entry."""
-        found = self._entry_kinds.get(index)
-        if found is None:
-            entry = self.entries[index]
-            found = self._entry_kinds[index] = frozenset().union(*map(question_kinds, (entry.question, *entry.aliases)))
-        return found
+    def _resemblance(self, query_grams: frozenset[str], entry: Entry, near: Sequence[int] = ()) -> float:
+        """How alike the query and the entry's closest phrasings are as strings (3- and 4-letter pieces).
 
-    def _resemblance(self, query_grams: frozenset[str], entry: Entry) -> float:
-        """How alike the query and the entry's closest phrasing are as strings (3- and 4-letter pieces)."""
+        near: the numbers of the phrasings closest by words (0 the question, then the aliases);
+        the question is always compared. Comparing every alias of every candidate would cost more
+        than all the rest of a search.
+        """
         if not query_grams:
             return 0.0
         best = 0.0
-        for phrasing in (entry.question, *entry.aliases):
+        for phrasing in _closest_phrasings(entry, near):
             grams = _grams(w for w in words(phrasing) if w not in STOP_WORDS)
             if grams:
                 best = max(best, 2 * len(query_grams & grams) / (len(query_grams) + len(grams)))
@@ -516,13 +525,15 @@ class Index:
         if not total:
             return Result(query, 0.0, False, (), (), (), unknown)
         found, coverage, matched = self._gather(tokens)
-        closeness = self._closeness(matched, total)
+        closeness, nearest = self._closeness(matched, total)
         measure = max(total, INFORMATIVE_WEIGHT) * _length_allowance(len(tokens))
         keep = max(limit, CANDIDATES) + 3
-        # Ranked deeper than shown, so that an official answer a community one contradicts is found.
         kinds = question_kinds(query[:MAX_QUERY_CHARS])
-        ranked = self._rank(tokens, found, coverage, closeness, measure, keep + RERANK, kinds)
-        matches = _prefer_official(ranked, threshold)[:keep]
+        matches = self._rank(tokens, found, coverage, (closeness, nearest), measure, keep, kinds)
+        if matches and matches[0].entry.conflicts and not matches[0].entry.trusted:
+            # Ranked deeper, so that an official answer the untrusted one contradicts is found.
+            deeper = self._rank(tokens, found, coverage, (closeness, nearest), measure, keep + RERANK, kinds)
+            matches = _prefer_official(deeper, threshold)[:keep]
         confidence = _confidence(matches)
         candidates = tuple(matches[: max(limit, CANDIDATES)])
         if matches and confidence >= threshold:
@@ -564,24 +575,31 @@ class Index:
             found.append(best)
         return found, coverage, matched
 
-    def _closeness(self, matched: dict[int, float], total: float) -> dict[int, float]:
-        """Per entry, the best Dice overlap between the query and one of its phrasings."""
+    def _closeness(self, matched: dict[int, float], total: float) -> tuple[dict[int, float], dict[int, list[int]]]:
+        """Per entry, the best Dice overlap between the query and one of its phrasings, and the
+        numbers of its RESEMBLANCE_PHRASINGS closest phrasings, closest first."""
         closeness: dict[int, float] = {}
+        overlaps: dict[int, list[tuple[float, int]]] = {}
         offsets, weights = self._offsets, self._weights
         for code, hits in matched.items():
             entry = code >> _PHRASING_BITS
             own = weights[offsets[entry] + (code & 31)]
             overlap = min(2 * hits / max(total + own, 1e-9), 1.0)
+            overlaps.setdefault(entry, []).append((-overlap, code & 31))
             if overlap > closeness.get(entry, 0.0):
                 closeness[entry] = overlap
-        return closeness
+        nearest = {
+            entry: [number for _, number in heapq.nsmallest(RESEMBLANCE_PHRASINGS, near)]
+            for entry, near in overlaps.items()
+        }
+        return closeness, nearest
 
     def _rank(
         self,
         tokens: list[_Token],
         found: list[dict[int, tuple[float, int, int]]],
         coverage: dict[int, float],
-        closeness: dict[int, float],
+        closest: tuple[dict[int, float], dict[int, list[int]]],
         measure: float,
         keep: int,
         kinds: frozenset[str] = frozenset(),
@@ -590,6 +608,7 @@ class Index:
 
         measure is the query weight that coverage is a share of.
         """
+        closeness, nearest = closest
         query_grams = _grams(token.word for token in tokens)
         reranked = set(
             heapq.nsmallest(RERANK, coverage, key=lambda e: (-(coverage[e] / measure + closeness.get(e, 0.0)), e))
@@ -599,20 +618,19 @@ class Index:
         for index, covered in coverage.items():
             score = WEIGHTS[0] * covered / measure + WEIGHTS[1] * closeness.get(index, 0.0)
             if index in reranked:
-                resemblances[index] = self._resemblance(query_grams, self.entries[index])
+                resemblances[index] = self._resemblance(query_grams, self.entries[index], nearest.get(index, ()))
                 score += WEIGHTS[2] * resemblances[index]
-                if kinds and not kinds & self._kinds(index):
+                if kinds and not kinds & _phrasing_kinds(self.entries[index], nearest.get(index, ())):
                     score *= 1 - KIND_SHARE
-            scores[index] = score
-        # A margin of RERANK more entries absorbs the authority factor applied below.
+            scores[index] = score * _FACTORS_BY_CODE[self._authority[index]]
+        # Only the entries that can be shown are decoded; a few more settle ties by id.
         matches = []
-        for index in heapq.nsmallest(keep + RERANK, scores, key=lambda e: (-scores[e], e)):
+        for index in heapq.nsmallest(keep + TIE_MARGIN, scores, key=lambda e: (-scores[e], e)):
             entry = self.entries[index]
-            score = scores[index] * authority_factor(entry)
             matches.append(
                 Match(
                     entry,
-                    round(100 * score, 1),
+                    round(100 * scores[index], 1),
                     coverage[index] / measure,
                     closeness.get(index, 0.0),
                     resemblances.get(index, 0.0),
@@ -710,6 +728,12 @@ def _confidence(matches: list[Match]) -> float:
     return best.score
 
 
+_AUTHORITY_CODES = {authority: code for code, authority in enumerate(("official", *AUTHORITY_FACTORS))}
+"""How an entry's authority is kept in the index: one byte an entry (0 for official or unset)."""
+_FACTORS_BY_CODE = (1.0, *AUTHORITY_FACTORS.values())
+TIE_MARGIN = 5
+
+
 def authority_factor(entry: Entry) -> float:
     """What an entry's score is multiplied by for its authority (1 for official answers)."""
     return 1.0 if entry.authority is None else AUTHORITY_FACTORS.get(entry.authority, 1.0)
@@ -736,6 +760,17 @@ def _prefer_official(matches: list[Match], threshold: float) -> list[Match]:
         if match.entry.trusted and _in_conflict(top, match.entry):
             return [match, *matches[:position], *matches[position + 1 :]]
     return matches
+
+
+def _closest_phrasings(entry: Entry, near: Sequence[int]) -> list[str]:
+    """The entry's question and the phrasings numbered in near (aliases; the tags are not one)."""
+    said = (entry.question, *entry.aliases)
+    return [said[number] for number in dict.fromkeys((0, *near)) if number < len(said)]
+
+
+def _phrasing_kinds(entry: Entry, near: Sequence[int]) -> frozenset[str]:
+    """The kinds of question the entry's question and closest phrasings ask."""
+    return frozenset().union(*map(question_kinds, _closest_phrasings(entry, near)))
 
 
 def _grams(content: Iterable[str]) -> frozenset[str]:

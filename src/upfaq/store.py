@@ -42,6 +42,7 @@ from upfaq.kb import (
     SourceFile,
     parse_sources,
     read_sources,
+    user_path,
 )
 from upfaq.search import STATE_VERSION, Index
 
@@ -60,9 +61,7 @@ DISABLE_VAR = "UPFAQ_NO_CACHE"
 
 def cache_dir() -> Path:
     """upfaq's directory under the platform's user cache directory (XDG_CACHE_HOME on Linux)."""
-    import platformdirs
-
-    return platformdirs.user_cache_path("upfaq", appauthor=False)
+    return user_path("cache")
 
 
 SLOW_BYTES = 4 << 20
@@ -87,7 +86,10 @@ def open_knowledge(
     if not env.get(DISABLE_VAR):
         directory = directory if directory is not None else cache_dir()
         key = _key(files)
-        path = directory / f"{blake2b(_names(files), digest_size=12).hexdigest()}.idx"
+        # The name depends on the shape of the cache too: two versions of upfaq installed side by
+        # side keep a cache each instead of rewriting one another's at every run.
+        name = _names(files) + f"\0{__version__}\0{FORMAT}\0{SCHEMA}".encode()
+        path = directory / f"{blake2b(name, digest_size=12).hexdigest()}.idx"
         cached = read(path, key)
         if cached is not None:
             return cached
@@ -282,8 +284,11 @@ def _checked_state(state: Any) -> dict[str, Any]:
     for name in ("surface", "surface_stems", "reversed_surface"):
         if not isinstance(state.get(name), list):
             raise TypeError(f"bad index state: {name}")
-    for name in ("offsets", "weights", "reversed_order"):
+    for name in ("offsets", "weights", "reversed_order", "authority"):
         if not isinstance(state.get(name), bytes):
+            raise TypeError(f"bad index state: {name}")
+    for name in ("synonym_words", "synonym_phrases"):
+        if not isinstance(state.get(name), dict):
             raise TypeError(f"bad index state: {name}")
     return state
 

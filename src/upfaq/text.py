@@ -153,19 +153,63 @@ def clean_input(text: str) -> str:
 # What kind of answer a question asks for, read from its question words: "how much does Upwork
 # charge" wants an amount, "when will I get a JSS" a time, "what is the JSS" a definition. The
 # words themselves are stop words (they appear in every FAQ), but the kind tells siblings apart.
-_KINDS = (
-    ("amount", re.compile(r"\bhow (much|many|long|often|soon)\b|\bwhat (percentage|percent)\b")),
-    ("time", re.compile(r"\bwhen\b|\bwhat (day|date|time)\b")),
-    ("reason", re.compile(r"\bwhy\b")),
-    ("definition", re.compile(r"^\W*(what (is|are)|what's|whats)\b|\bwhat does \w+( \w+)? mean\b|\bmeaning of\b")),
-    ("consequence", re.compile(r"\bwhat (happens|if|will happen)\b")),
-    ("place", re.compile(r"\bwhere\b")),
-    ("steps", re.compile(r"^\W*how (do|does|can|should|to)\b|\bsteps to\b")),
-    ("permission", re.compile(r"^\W*(can|may|could|am i allowed|is it (ok|okay|allowed|fine|legal))\b")),
-)
+KINDS = ("amount", "time", "reason", "definition", "consequence", "place", "steps", "permission")
+_AFTER_HOW = {"much": "amount", "many": "amount", "long": "amount", "often": "amount", "soon": "amount"}
+_AFTER_WHAT = {
+    "percentage": "amount",
+    "percent": "amount",
+    "day": "time",
+    "date": "time",
+    "time": "time",
+    "happens": "consequence",
+    "happened": "consequence",
+    "if": "consequence",
+}
+_ALONE = {"when": "time", "why": "reason", "where": "place"}
+_FIRST = {"can": "permission", "may": "permission", "could": "permission"}
+_LEADING_HOW = frozenset(("do", "does", "can", "should", "to", "would"))
+_ALLOWED = frozenset(("ok", "okay", "allowed", "fine", "legal"))
+_KIND_WORD = re.compile(r"[a-z']+")
 
 
 def question_kinds(text: str) -> frozenset[str]:
     """The kinds of answer a question asks for (amount, time, reason, definition, ...); often none."""
-    folded = " ".join(words(text))
-    return frozenset(kind for kind, pattern in _KINDS if pattern.search(folded))
+    said = _KIND_WORD.findall(text.casefold().replace("’", "'"))
+    found = {kind for number in range(len(said)) if (kind := _kind_at(said, number))}
+    if said:
+        found.update(_leading_kind(said))
+    return frozenset(found)
+
+
+def _kind_at(said: list[str], number: int) -> str | None:  # noqa: PLR0911 - one return per pattern, top to bottom
+    """The kind of question the words from said[number] ask anywhere in a sentence, if any."""
+    word = said[number]
+    following = said[number + 1] if number + 1 < len(said) else ""
+    if word in _ALONE:
+        return _ALONE[word]
+    if word == "how":
+        return _AFTER_HOW.get(following)
+    if word == "what":
+        if following in _AFTER_WHAT:
+            return _AFTER_WHAT[following]
+        if following == "will" and "happen" in said[number + 2 : number + 3]:
+            return "consequence"
+        if (following in ("is", "are") and number == 0) or (following == "does" and "mean" in said[number:]):
+            return "definition"
+    if (word in ("what's", "whats") and number == 0) or (word == "meaning" and following == "of"):
+        return "definition"
+    if word == "steps" and following == "to":
+        return "steps"
+    return None
+
+
+def _leading_kind(said: list[str]) -> set[str]:
+    """The kind a question's first words ask: "how do I" wants steps, "can I" permission."""
+    first, rest = said[0], said[1:4]
+    if first == "how" and rest[:1] and rest[0] in _LEADING_HOW:
+        return {"steps"}
+    if first in _FIRST or (rest[:1] == ["it"] and first == "is" and rest[1:2] and rest[1] in _ALLOWED):
+        return {"permission"}
+    if first == "am" and rest[:2] == ["i", "allowed"]:
+        return {"permission"}
+    return set()
