@@ -525,14 +525,14 @@ class Index:
         if not total:
             return Result(query, 0.0, False, (), (), (), unknown)
         found, coverage, matched = self._gather(tokens)
-        closeness, nearest = self._closeness(matched, total)
+        closeness = self._closeness(matched, total)
         measure = max(total, INFORMATIVE_WEIGHT) * _length_allowance(len(tokens))
         keep = max(limit, CANDIDATES) + 3
         kinds = question_kinds(query[:MAX_QUERY_CHARS])
-        matches = self._rank(tokens, found, coverage, (closeness, nearest), measure, keep, kinds)
+        matches = self._rank(tokens, found, coverage, (closeness, matched), measure, keep, kinds)
         if matches and matches[0].entry.conflicts and not matches[0].entry.trusted:
             # Ranked deeper, so that an official answer the untrusted one contradicts is found.
-            deeper = self._rank(tokens, found, coverage, (closeness, nearest), measure, keep + RERANK, kinds)
+            deeper = self._rank(tokens, found, coverage, (closeness, matched), measure, keep + RERANK, kinds)
             matches = _prefer_official(deeper, threshold)[:keep]
         confidence = _confidence(matches)
         candidates = tuple(matches[: max(limit, CANDIDATES)])
@@ -575,31 +575,31 @@ class Index:
             found.append(best)
         return found, coverage, matched
 
-    def _closeness(self, matched: dict[int, float], total: float) -> tuple[dict[int, float], dict[int, list[int]]]:
-        """Per entry, the best Dice overlap between the query and one of its phrasings, and the
-        numbers of its RESEMBLANCE_PHRASINGS closest phrasings, closest first."""
+    def _closeness(self, matched: dict[int, float], total: float) -> dict[int, float]:
+        """Per entry, the best Dice overlap between the query and one of its phrasings."""
         closeness: dict[int, float] = {}
-        overlaps: dict[int, list[tuple[float, int]]] = {}
         offsets, weights = self._offsets, self._weights
         for code, hits in matched.items():
             entry = code >> _PHRASING_BITS
             own = weights[offsets[entry] + (code & 31)]
             overlap = min(2 * hits / max(total + own, 1e-9), 1.0)
-            overlaps.setdefault(entry, []).append((-overlap, code & 31))
             if overlap > closeness.get(entry, 0.0):
                 closeness[entry] = overlap
-        nearest = {
-            entry: [number for _, number in heapq.nsmallest(RESEMBLANCE_PHRASINGS, near)]
-            for entry, near in overlaps.items()
-        }
-        return closeness, nearest
+        return closeness
+
+    def _nearest(self, entry: int, matched: dict[int, float]) -> list[int]:
+        """The numbers of an entry's RESEMBLANCE_PHRASINGS phrasings that share most with the query."""
+        base = entry << _PHRASING_BITS
+        count = self._offsets[entry + 1] - self._offsets[entry]
+        shared = [(matched[base | n], -n) for n in range(count) if base | n in matched]
+        return [-n for _, n in heapq.nlargest(RESEMBLANCE_PHRASINGS, shared)]
 
     def _rank(
         self,
         tokens: list[_Token],
         found: list[dict[int, tuple[float, int, int]]],
         coverage: dict[int, float],
-        closest: tuple[dict[int, float], dict[int, list[int]]],
+        closest: tuple[dict[int, float], dict[int, float]],
         measure: float,
         keep: int,
         kinds: frozenset[str] = frozenset(),
@@ -608,7 +608,7 @@ class Index:
 
         measure is the query weight that coverage is a share of.
         """
-        closeness, nearest = closest
+        closeness, matched = closest
         query_grams = _grams(token.word for token in tokens)
         reranked = set(
             heapq.nsmallest(RERANK, coverage, key=lambda e: (-(coverage[e] / measure + closeness.get(e, 0.0)), e))
@@ -618,9 +618,10 @@ class Index:
         for index, covered in coverage.items():
             score = WEIGHTS[0] * covered / measure + WEIGHTS[1] * closeness.get(index, 0.0)
             if index in reranked:
-                resemblances[index] = self._resemblance(query_grams, self.entries[index], nearest.get(index, ()))
+                near = self._nearest(index, matched)
+                resemblances[index] = self._resemblance(query_grams, self.entries[index], near)
                 score += WEIGHTS[2] * resemblances[index]
-                if kinds and not kinds & _phrasing_kinds(self.entries[index], nearest.get(index, ())):
+                if kinds and not kinds & _phrasing_kinds(self.entries[index], near):
                     score *= 1 - KIND_SHARE
             scores[index] = score * _FACTORS_BY_CODE[self._authority[index]]
         # Only the entries that can be shown are decoded; a few more settle ties by id.

@@ -1,0 +1,82 @@
+"""Answer quality on the bundled knowledge base holds: a ranking change that breaks it fails here.
+
+The floors sit a little below the figures measured when they were set (README, "How good are
+the answers?"); `python benchmarks/quality.py bundled benchmarks/SET.jsonl` prints the figures.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import NamedTuple
+
+import pytest
+
+from upfaq.kb import load_bundled
+from upfaq.search import Index
+
+from .conftest import ROOT
+
+
+class Floors(NamedTuple):
+    """The least a query set must reach: right first whatever the confidence, answered right,
+    no-answer queries rejected; and the most: confidently wrong answers, as a share of all."""
+
+    top1: float
+    right: float
+    rejected: float
+    wrong: float
+
+
+SETS = {
+    "queries-topics.jsonl": Floors(top1=0.84, right=0.62, rejected=0.80, wrong=0.07),
+    "queries-dev.jsonl": Floors(top1=0.75, right=0.55, rejected=1.0, wrong=0.07),
+    "queries-bundled.jsonl": Floors(top1=0.75, right=0.55, rejected=0.6, wrong=0.07),
+    "real-questions.jsonl": Floors(top1=0.38, right=0.10, rejected=0.75, wrong=0.08),
+}
+
+
+@pytest.fixture(scope="module")
+def index() -> Index:
+    """The bundled knowledge base, indexed once for every set."""
+    return Index(load_bundled())
+
+
+def measure(index: Index, rows: list[dict]) -> Floors:
+    """top-1, answered right, rejected and confidently wrong, as benchmarks/quality.py counts them."""
+    top1 = right = rejected = wrong = 0
+    answerable = [row for row in rows if row["expect"]]
+    for row in rows:
+        result = index.search(row["query"])
+        first = result.candidates[0].entry.id if result.candidates else None
+        good = first in row["expect"]
+        if row["expect"]:
+            top1 += good
+            right += good and result.answered
+        else:
+            rejected += not result.answered
+        wrong += result.answered and not good
+    unanswerable = len(rows) - len(answerable)
+    return Floors(
+        top1 / len(answerable), right / len(answerable), rejected / max(unanswerable, 1), wrong / len(rows)
+    )
+
+
+@pytest.mark.parametrize("name", sorted(SETS))
+def test_bundled_answers_stay_above_their_floors(index: Index, name: str) -> None:
+    """Each labelled set keeps its top-1, answered-right and rejection floors and its wrong-answer ceiling."""
+    rows = [json.loads(line) for line in (ROOT / "benchmarks" / name).read_text(encoding="utf-8").splitlines()]
+    floors = SETS[name]
+    got = measure(index, rows)
+    assert got.top1 >= floors.top1, got
+    assert got.right >= floors.right, got
+    assert got.rejected >= floors.rejected, got
+    assert got.wrong <= floors.wrong, got
+
+
+def test_every_label_names_a_bundled_entry() -> None:
+    """The labelled sets only name entries that exist, so a renamed or merged entry is relabelled."""
+    ids = {entry.id for entry in load_bundled().entries}
+    for path in sorted(Path(ROOT / "benchmarks").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            assert set(json.loads(line)["expect"]) <= ids, (path.name, line)
