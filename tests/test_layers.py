@@ -317,9 +317,10 @@ def test_init_writes_an_example_that_validates_and_answers(tmp_path: Path, upfaq
     assert run.status == 0 and run.out.startswith(f"Wrote {target}\n")
     kb = kbmod.load_file(target)
     assert len(kb.entries) == 2 and kb.synonyms
-    every = {"topic", "tags", "aliases", "source", "authority", "conflicts", "related", "note"}
+    every = {"topic", "tags", "aliases", "source", "url", "as_of", "authority", "conflicts", "related", "note"}
     text = target.read_text(encoding="utf-8")
     assert all(f"\n{name} = " in text for name in every) and text.count("#") > 10
+    assert "\n[[entry.history]]" in text and kb.entries[0].history
     assert upfaq("validate", str(target)).status == 0
     answer = upfaq("--kb", str(target), "ask", "when are clients billed")
     assert answer.status == 0 and answer.out.startswith("When do we send invoices?")
