@@ -83,6 +83,15 @@ def test_official_answer_outranks_community_answer_on_a_tie(tiny_kb: KnowledgeBa
     assert ids.index("calls") < ids.index("rumour")
 
 
+def test_a_conflict_recorded_only_on_the_official_side_still_puts_it_first(tiny_kb: KnowledgeBase) -> None:
+    """An official entry that names a community one as conflicting leads, even if only it records the conflict."""
+    entries = [{**e, "conflicts": []} if e["id"] == "rumour" else e for e in TINY["entry"]]
+    kb = from_dict({**TINY, "entry": entries}, "tiny.toml")
+    assert kb.get("rumour").conflicts == () and "rumour" in kb.get("calls").conflicts
+    unordered = Index(kb).search("is it fine to call customers on skype")
+    assert [m.entry.id for m in unordered.candidates][:2] == ["calls", "rumour"]
+
+
 def test_official_answer_comes_first_when_a_community_answer_disagrees(index: Index) -> None:
     """When the best match is a community answer contradicted by a confident official one, the official leads."""
     for query in ("is it okay to give my email address on upwork", "Is it okay to give email address on Upwork?"):

@@ -369,7 +369,6 @@ class Index:
         if len(self._authority) != self._count:
             raise ValueError("index state does not fit together")
 
-
     def _postings(self, term: str) -> array:
         codes = array("I")
         codes.frombytes(self._raw_postings[term])
@@ -530,10 +529,10 @@ class Index:
         keep = max(limit, CANDIDATES) + 3
         kinds = question_kinds(query[:MAX_QUERY_CHARS])
         matches = self._rank(tokens, found, coverage, (closeness, matched), measure, keep, kinds)
-        if matches and matches[0].entry.conflicts and not matches[0].entry.trusted:
+        if matches and not matches[0].entry.trusted:
             # Ranked deeper, so that an official answer the untrusted one contradicts is found.
             deeper = self._rank(tokens, found, coverage, (closeness, matched), measure, keep + RERANK, kinds)
-            matches = _prefer_official(deeper, threshold)[:keep]
+            matches = _prefer_official(deeper)[:keep]
         confidence = _confidence(matches)
         candidates = tuple(matches[: max(limit, CANDIDATES)])
         if matches and confidence >= threshold:
@@ -744,7 +743,7 @@ def _in_conflict(a: Entry, b: Entry) -> bool:
     return a.id in b.conflicts or b.id in a.conflicts
 
 
-def _prefer_official(matches: list[Match], threshold: float) -> list[Match]:
+def _prefer_official(matches: list[Match]) -> list[Match]:
     """Put an official answer first when the top one is untrusted and conflicts with it.
 
     When sources disagree and the official one matches at all (at least as well as a suggestion),
