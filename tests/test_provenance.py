@@ -124,6 +124,13 @@ def test_a_bad_history_table_is_an_error_at_its_own_header(table: str, message: 
     assert any(line.startswith("kb.toml:10: error: entry 'x': history") and message in line for line in found), found
 
 
+def test_dates_of_different_precision_are_compared_at_the_coarser_one() -> None:
+    """A change from 15 June 2016 until June 2016 is consistent: the month holds the day."""
+    entry = '[[entry]]\nid = "x"\nquestion = "Q?"\nanswer = "A."\n'
+    assert findings(f'{entry}[[entry.history]]\nfact = "Old."\nfrom = "2016-06-15"\nuntil = "2016-06"\n') == []
+    assert findings(f'{entry}[[entry.history]]\nfact = "Old."\nfrom = "2016-07"\nuntil = "2016-06-30"\n')
+
+
 def test_an_unknown_history_field_is_a_warning() -> None:
     """A typo in a history table is pointed out but does not stop the file loading."""
     entry = '[[entry]]\nid = "x"\nquestion = "Q?"\nanswer = "A."\n'

@@ -155,19 +155,19 @@ def test_limit_caps_confident_matches(index: Index) -> None:
     assert len(index.search("feedback", limit=2).matches) <= 2
 
 
+def small_index(synonyms: dict[str, list[str]], *entries: tuple[str, str, str]) -> Index:
+    """An index of a small knowledge base written as (id, question, answer) triples."""
+    rows = [{"id": eid, "question": question, "answer": answer} for eid, question, answer in entries]
+    return Index(from_dict({"synonyms": synonyms, "entry": rows}, "test"))
+
+
 def test_highlighter_marks_matched_words_including_typos_and_synonyms() -> None:
     """Spans cover the words the query matched, whatever form they take in the text."""
-    kb = from_dict(
-        {
-            "synonyms": {"video-call": ["skype", "zoom"]},
-            "entry": [
-                {"id": "a", "question": "Can I hold an interview on Skype?", "answer": "Not before a contract."},
-                {"id": "b", "question": "When are invoices sent?", "answer": "On Mondays."},
-            ],
-        },
-        "test",
+    index = small_index(
+        {"video-call": ["skype", "zoom"]},
+        ("a", "Can I hold an interview on Skype?", "Not before a contract."),
+        ("b", "When are invoices sent?", "On Mondays."),
     )
-    index = Index(kb)
     match = index.search("intervew on zoom").candidates[0]
     text = "Interviews on Skype are not the same as a coffee."
     spans = index.highlighter(match)(text)
@@ -203,17 +203,11 @@ def _shared_index() -> Index:
 
 def test_synonym_phrases_keep_their_stop_words() -> None:
     """A multi-word synonym ("turn down") matches as a phrase, and its first word alone does not."""
-    kb = from_dict(
-        {
-            "synonyms": {"decline": ["decline", "turn down"]},
-            "entry": [
-                {"id": "no", "question": "How do I decline an offer?", "answer": "Click decline."},
-                {"id": "heat", "question": "How do I turn the heating on?", "answer": "Use the dial."},
-            ],
-        },
-        "test",
+    index = small_index(
+        {"decline": ["decline", "turn down"]},
+        ("no", "How do I decline an offer?", "Click decline."),
+        ("heat", "How do I turn the heating on?", "Use the dial."),
     )
-    index = Index(kb)
     phrase = index.search("can I turn down an offer").matches[0]
     assert phrase.entry.id == "no" and any(t.term == "~decline" for t in phrase.terms)
     assert all(t.term != "~decline" for m in index.search("turn heating").candidates for t in m.terms)

@@ -7,6 +7,7 @@ import gc
 import marshal
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
@@ -224,6 +225,12 @@ def valid_date(text: str) -> bool:
     leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
     days = 29 if month == 2 and leap else (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)[month - 1]
     return 1 <= day <= days
+
+
+def date_before(date: str, other: str) -> bool:
+    """Whether date is earlier than other, compared at the coarser of their precisions (2023 is not before 2023-05)."""
+    length = min(len(date), len(other))
+    return date[:length] < other[:length]
 
 
 # -- reading one file --------------------------------------------------------------------------
@@ -468,7 +475,7 @@ class _Checker:
             problem = "each change needs 'from' or 'until' (when it held)"
         elif None in checked.values():
             return None  # already reported
-        elif checked.get("from", "") > (checked.get("until") or "9999"):
+        elif checked.get("from") and checked.get("until") and date_before(checked["until"], checked["from"]):
             problem = f"'from' {checked['from']} is after 'until' {checked['until']}"
         if problem:
             self.error(f"{what}: {problem}", line)
@@ -563,8 +570,6 @@ def user_path(kind: str, environ: Mapping[str, str] | None = None, platform: str
     On Linux the XDG rule is applied here (the variable when set, else its default): importing
     platformdirs costs more at every start than all of upfaq's own work for a cached answer.
     """
-    import sys
-
     if (platform or sys.platform).startswith("linux"):
         variable, default = _XDG[kind]
         base = (environ if environ is not None else os.environ).get(variable, "")

@@ -5,7 +5,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from upfaq.kb import BUNDLED_NAME, BUNDLED_PATH, Entry, Finding, KBError, KnowledgeBase, check, read_bytes
+from upfaq.kb import (
+    BUNDLED_NAME,
+    BUNDLED_PATH,
+    Entry,
+    Finding,
+    KBError,
+    KnowledgeBase,
+    check,
+    date_before,
+    read_bytes,
+)
 
 SHORT_ANSWER = 20
 """Answers shorter than this many characters are probably unfinished."""
@@ -78,7 +88,7 @@ def _entry_warnings(kb: KnowledgeBase) -> list[Finding]:
                 )
             )
         for change in entry.history:
-            if change.until and entry.as_of and _before(entry.as_of, change.until):
+            if change.until and entry.as_of and date_before(entry.as_of, change.until):
                 message = (
                     f"entry '{entry.id}': as_of {entry.as_of} is before {change.until}, when an earlier fact in its "
                     "history stopped holding"
@@ -95,12 +105,6 @@ def _entry_warnings(kb: KnowledgeBase) -> list[Finding]:
                 )
             )
     return found
-
-
-def _before(date: str, other: str) -> bool:
-    """Whether date is earlier than other, compared at the coarser of their precisions (2023 is not before 2023-05)."""
-    length = min(len(date), len(other))
-    return date[:length] < other[:length]
 
 
 def _references(entries: Sequence[Entry], known: set[str]) -> list[Finding]:

@@ -498,17 +498,13 @@ class Index:
 
         return spans
 
-    def _resemblance(self, query_grams: frozenset[str], entry: Entry, near: Sequence[int] = ()) -> float:
-        """How alike the query and the entry's closest phrasings are as strings (3- and 4-letter pieces).
-
-        near: the numbers of the phrasings closest by words (0 the question, then the aliases);
-        the question is always compared. Comparing every alias of every candidate would cost more
-        than all the rest of a search.
-        """
+    @staticmethod
+    def _resemblance(query_grams: frozenset[str], phrasings: Sequence[str]) -> float:
+        """How alike the query and the closest of some phrasings are as strings (3- and 4-letter pieces)."""
         if not query_grams:
             return 0.0
         best = 0.0
-        for phrasing in _closest_phrasings(entry, near):
+        for phrasing in phrasings:
             grams = _grams(w for w in words(phrasing) if w not in STOP_WORDS)
             if grams:
                 best = max(best, 2 * len(query_grams & grams) / (len(query_grams) + len(grams)))
@@ -617,10 +613,12 @@ class Index:
         for index, covered in coverage.items():
             score = WEIGHTS[0] * covered / measure + WEIGHTS[1] * closeness.get(index, 0.0)
             if index in reranked:
-                near = self._nearest(index, matched)
-                resemblances[index] = self._resemblance(query_grams, self.entries[index], near)
+                # The question and the phrasings closest by words: comparing every alias of every
+                # candidate would cost more than all the rest of a search.
+                phrasings = _closest_phrasings(self.entries[index], self._nearest(index, matched))
+                resemblances[index] = self._resemblance(query_grams, phrasings)
                 score += WEIGHTS[2] * resemblances[index]
-                if kinds and not kinds & _phrasing_kinds(self.entries[index], near):
+                if kinds and not any(kinds & question_kinds(phrasing) for phrasing in phrasings):
                     score *= 1 - KIND_SHARE
             scores[index] = score * _FACTORS_BY_CODE[self._authority[index]]
         # Only the entries that can be shown are decoded; a few more settle ties by id.
@@ -766,11 +764,6 @@ def _closest_phrasings(entry: Entry, near: Sequence[int]) -> list[str]:
     """The entry's question and the phrasings numbered in near (aliases; the tags are not one)."""
     said = (entry.question, *entry.aliases)
     return [said[number] for number in dict.fromkeys((0, *near)) if number < len(said)]
-
-
-def _phrasing_kinds(entry: Entry, near: Sequence[int]) -> frozenset[str]:
-    """The kinds of question the entry's question and closest phrasings ask."""
-    return frozenset().union(*map(question_kinds, _closest_phrasings(entry, near)))
 
 
 def _grams(content: Iterable[str]) -> frozenset[str]:

@@ -153,7 +153,6 @@ def clean_input(text: str) -> str:
 # What kind of answer a question asks for, read from its question words: "how much does Upwork
 # charge" wants an amount, "when will I get a JSS" a time, "what is the JSS" a definition. The
 # words themselves are stop words (they appear in every FAQ), but the kind tells siblings apart.
-KINDS = ("amount", "time", "reason", "definition", "consequence", "place", "steps", "permission")
 _AFTER_HOW = {"much": "amount", "many": "amount", "long": "amount", "often": "amount", "soon": "amount"}
 _AFTER_WHAT = {
     "percentage": "amount",
