@@ -137,6 +137,36 @@ def test_close_runner_up_lowers_confidence() -> None:
     assert result.confidence < first.score
 
 
+def test_a_related_runner_up_does_not_lower_confidence() -> None:
+    """Siblings that name each other agree: the best is the answer, the other its "see also"."""
+    entries = [
+        {"id": "a", "question": "How do refunds work for customers?", "answer": "Refunds take a week."},
+        {"id": "b", "question": "How do refunds work for agencies?", "answer": "Agencies refund too."},
+        {"id": "c", "question": "Where is the office?", "answer": "In town."},
+    ]
+    query = "how do refunds work for customers and agencies"
+    apart = Index(from_dict({"entry": entries}, "test")).search(query)
+    assert not apart.answered
+    entries[1]["related"] = ["a"]
+    linked = Index(from_dict({"entry": entries}, "test")).search(query)
+    assert linked.answered
+    assert linked.confidence == linked.candidates[0].score
+
+
+def test_a_synonym_group_stands_for_one_query_word_per_entry() -> None:
+    """Two query words of one group do not both count in an entry that holds only the group.
+
+    "star rating" must find the entry that holds both words, not one that says "feedback" once.
+    """
+    index = small_index(
+        {"feedback": ["feedback", "rating", "stars"]},
+        ("general", "Can a client raise or lower feedback?", "Feedback can be changed."),
+        ("change", "Can a client change the stars or rating they gave?", "Yes, within a week."),
+        ("other", "What is a contract?", "An agreement."),
+    )
+    assert index.search("client raise star rating").candidates[0].entry.id == "change"
+
+
 def test_rare_words_outweigh_common_ones(index: Index) -> None:
     """A telling word decides the answer even beside words that appear everywhere."""
     assert index.search("upwork upwork arbitration").candidates[0].entry.id.startswith("dispute-arbitration")

@@ -14,6 +14,12 @@ from upfaq.text import clean_input, fold, stem, strip_control, terms, words
         ("communicate", "communication", "communicating"),
         ("fee", "fees"),
         ("policy", "policies"),
+        ("rating", "ratings", "rated"),
+        ("rate", "rates"),
+        ("proposal", "proposals"),
+        ("tax", "taxes"),
+        ("withdrawal", "withdrawals"),
+        ("site", "sites"),
     ],
 )
 def test_inflections_share_a_stem(variants: tuple[str, ...]) -> None:
@@ -23,7 +29,24 @@ def test_inflections_share_a_stem(variants: tuple[str, ...]) -> None:
 
 @pytest.mark.parametrize(
     ("a", "b"),
-    [("skype", "skip"), ("feedback", "feed"), ("process", "proceed"), ("hourly", "hours"), ("weekly", "week")],
+    [
+        ("skype", "skip"),
+        ("feedback", "feed"),
+        ("process", "proceed"),
+        ("hourly", "hours"),
+        ("weekly", "week"),
+        # A suffix rule alone would merge each of these pairs into one short stem.
+        ("rating", "rate"),
+        ("banner", "ban"),
+        ("site", "sit"),
+        ("center", "cent"),
+        ("customer", "custom"),
+        ("letter", "let"),
+        ("done", "donation"),
+        ("state", "stats"),
+        ("accounting", "account"),
+        ("news", "new"),
+    ],
 )
 def test_unrelated_words_keep_apart(a: str, b: str) -> None:
     """Stemming does not merge words that merely look alike."""

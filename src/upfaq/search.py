@@ -83,7 +83,7 @@ reason...) as one of the entry's phrasings: siblings sharing every word ("When w
 MAX_PHRASINGS = 31
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
-STATE_VERSION = 6
+STATE_VERSION = 7
 _FIELD_BITS = 2
 _PHRASING_BITS = 5
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
@@ -548,13 +548,20 @@ class Index:
         found: list[dict[int, tuple[float, int, int]]] = []
         coverage: dict[int, float] = {}
         matched: dict[int, float] = {}
+        # A synonym group found in an entry stands for one of the query's words there, not for
+        # each: "star rating" must not count twice in an entry that only says "feedback", or
+        # it outranks the entry that holds both words.
+        credited: set[tuple[int, str]] = set()
         for token in tokens:
             best: dict[int, tuple[float, int, int]] = {}
             phrased: dict[int, float] = {}
             for number, (term, factor, _) in enumerate(token.alternatives):
                 strengths = [factor * w for w in FIELD_WEIGHTS]
+                grouped = term.startswith("~")
                 for code in self._postings(term):
                     entry = code >> _FIELD_BITS
+                    if grouped and (entry, term) in credited:
+                        continue
                     strength = strengths[code & 3]
                     previous = best.get(entry)
                     if previous is None or previous[0] < strength:
@@ -563,8 +570,10 @@ class Index:
                     if phrased.get(code, 0.0) < factor:
                         phrased[code] = factor
             weight = token.weight
-            for entry, (strength, _, _) in best.items():
+            for entry, (strength, number, _) in best.items():
                 coverage[entry] = coverage.get(entry, 0.0) + weight * strength
+                if token.alternatives[number][0].startswith("~"):
+                    credited.add((entry, token.alternatives[number][0]))
             for code, factor in phrased.items():
                 matched[code] = matched.get(code, 0.0) + weight * factor
             found.append(best)
@@ -711,15 +720,17 @@ def _idf(count: int, frequency: int) -> float:
 def _confidence(matches: list[Match]) -> float:
     """The best score, less MARGIN_FACTOR points a point when a rival is within MARGIN of it.
 
-    A rival is the next entry that is not the same answer (duplicates: either is right) and not
-    in a recorded conflict with the best one (that is the same question, answered differently,
-    and is shown as a warning, not counted as doubt about which question was asked).
+    A rival is the next entry that is not the same answer (duplicates: either is right), not
+    related to the best one (siblings that name each other agree: the best is shown with the
+    other under "see also"), and not in a recorded conflict with it (that is the same question,
+    answered differently, and is shown as a warning, not counted as doubt about which question
+    was asked).
     """
     if not matches:
         return 0.0
     best = matches[0]
     for rival in matches[1:]:
-        if rival.entry.answer == best.entry.answer or _in_conflict(best.entry, rival.entry):
+        if rival.entry.answer == best.entry.answer or _linked(best.entry, rival.entry):
             continue
         shortfall = MARGIN_FACTOR * max(0.0, MARGIN - max(0.0, best.score - rival.score))
         return round(max(0.0, best.score - shortfall), 1)
@@ -739,6 +750,11 @@ def authority_factor(entry: Entry) -> float:
 
 def _in_conflict(a: Entry, b: Entry) -> bool:
     return a.id in b.conflicts or b.id in a.conflicts
+
+
+def _linked(a: Entry, b: Entry) -> bool:
+    """Whether either entry names the other as related or conflicting."""
+    return a.id in b.related or b.id in a.related or _in_conflict(a, b)
 
 
 def _prefer_official(matches: list[Match]) -> list[Match]:
