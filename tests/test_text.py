@@ -19,6 +19,9 @@ from upfaq.text import clean_input, fold, stem, strip_control, terms, words
         ("proposal", "proposals"),
         ("tax", "taxes"),
         ("withdrawal", "withdrawals"),
+        ("register", "registered", "registering"),
+        ("transfer", "transferred", "transfers"),
+        ("use", "used", "using"),
         ("site", "sites"),
     ],
 )

@@ -120,6 +120,8 @@ _OWN_STEMS = {
     **dict.fromkeys(("statement", "statements"), "statement"),
     **dict.fromkeys(("accounting", "accountant", "accountants"), "accounting"),
     **dict.fromkeys(("general", "generally"), "general"),
+    # Too short for the suffix rules to meet at all.
+    **dict.fromkeys(("use", "used", "uses", "using"), "use"),
     "done": "done",
     "mine": "mine",
     "news": "news",
@@ -156,6 +158,9 @@ def stem(word: str) -> str:
                 base = base[:-1]
             # "communicating" -> "communicat" -> "communic", to meet "communicate".
             if suffix in ("ing", "ed") and base.endswith("at") and len(base) >= 6:
+                base = base[:-2]
+            # "registered" -> "register" -> "regist", to meet "register" (the "er" rule).
+            if suffix in ("ing", "ed", "ings", "ingly", "edly") and base.endswith("er") and len(base) >= 6:
                 base = base[:-2]
             # "taxes" -> "taxe" -> "tax", "rates" -> "rate" -> "rat": a plural meets its singular.
             return stem(base) if suffix == "s" else base
