@@ -58,9 +58,7 @@ def measure(index: Index, rows: list[dict]) -> Floors:
             rejected += not result.answered
         wrong += result.answered and not good
     unanswerable = len(rows) - len(answerable)
-    return Floors(
-        top1 / len(answerable), right / len(answerable), rejected / max(unanswerable, 1), wrong / len(rows)
-    )
+    return Floors(top1 / len(answerable), right / len(answerable), rejected / max(unanswerable, 1), wrong / len(rows))
 
 
 @pytest.mark.parametrize("name", sorted(SETS))

@@ -39,11 +39,17 @@ def check_golden(name: str, text: str) -> None:
     assert text == path.read_text(encoding="utf-8"), f"{name} differs; UPFAQ_UPDATE_GOLDEN=1 regenerates it"
 
 
-def draw(renderable: object, width: int = 80) -> str:
-    """Draw a renderable as a terminal of the given width would, without colour codes."""
-    console = Console(width=width, record=True, force_terminal=True, color_system=None, file=io.StringIO())
+def draw(renderable: object, width: int = 80, styles: bool = False) -> str:
+    """Draw a renderable as a terminal of the given width would; with styles, ANSI codes included.
+
+    The golden files of trust signals keep their styles (as tldr-python-client keeps ANSI in its
+    goldens): an untrusted answer drawn with a green border, or a warning drawn dim, must fail.
+    """
+    console = Console(
+        width=width, record=True, force_terminal=True, color_system="standard" if styles else None, file=io.StringIO()
+    )
     console.print(renderable)
-    return console.export_text(styles=False)
+    return console.export_text(styles=styles)
 
 
 @pytest.mark.parametrize(
@@ -79,6 +85,23 @@ def test_community_answer_panel_carries_its_warning_and_note(kb: KnowledgeBase, 
     text = draw(render.rich_answer(match, kb), width=100)
     check_golden("ask-share-email.txt", text)
     assert "Community answer" in text and "Note:" in text
+    check_golden("ask-share-email.ansi", draw(render.rich_answer(match, kb), width=100, styles=True))
+
+
+def test_trust_signals_keep_their_styles(kb: KnowledgeBase, index: Index) -> None:
+    """Untrusted or disputed answers are drawn in yellow with a bold yellow warning; a trusted,
+    undisputed one in green. The styled golden files hold the exact codes."""
+    doubtful = draw(render.rich_entry(kb.get("preferred-freelancer-fees"), kb), styles=True)
+    check_golden("show-preferred-freelancer-fees.ansi", doubtful)
+    disputed = index.search("can I interview on skype").matches[0]
+    check_golden("ask-skype.ansi", draw(render.rich_answer(disputed, kb), styles=True))
+    trusted = next(e for e in kb.entries if e.trusted and not e.conflicts)
+    plain_border = draw(render.rich_entry(trusted, kb), styles=True).splitlines()[0]
+    yellow, green = "\x1b[33m", "\x1b[32m"
+    assert plain_border.startswith(green)
+    for drawn in (doubtful, draw(render.rich_answer(disputed, kb), styles=True)):
+        assert drawn.splitlines()[0].startswith(yellow)
+        assert "\x1b[1;33m⚠" in drawn  # the warning: bold yellow, never dim
 
 
 def test_show_and_list_and_no_answer_goldens(kb: KnowledgeBase, index: Index) -> None:

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from upfaq import search
 from upfaq.kb import KnowledgeBase, from_dict, load_bundled
 from upfaq.search import DEFAULT_THRESHOLD, MARGIN, MARGIN_FACTOR, SUGGESTION_FLOOR, Index, suggest_ids
 
@@ -243,8 +244,7 @@ def test_synonym_phrases_keep_their_stop_words() -> None:
     assert all(t.term != "~decline" for m in index.search("turn heating").candidates for t in m.terms)
 
 
-def test_indexing_in_parallel_processes_gives_the_same_index() -> None:
-    """Splitting the entries among worker processes builds exactly the index one pass builds."""
+def _random_kb(count: int = 600) -> KnowledgeBase:
     import random
 
     rng = random.Random(5)
@@ -257,10 +257,73 @@ def test_indexing_in_parallel_processes_gives_the_same_index() -> None:
             "tags": rng.choices(vocabulary, k=3),
             "aliases": [" ".join(rng.choices(vocabulary, k=6)) for _ in range(rng.randint(0, 3))],
         }
-        for n in range(600)
+        for n in range(count)
     ]
-    kb = from_dict({"synonyms": {"talk": ["call", "skype", "turn down"]}, "entry": entries}, "random")
+    return from_dict({"synonyms": {"talk": ["call", "skype", "turn down"]}, "entry": entries}, "random")
+
+
+def test_indexing_in_parallel_processes_gives_the_same_index() -> None:
+    """Splitting the entries among worker processes builds exactly the index one pass builds."""
+    kb = _random_kb()
     serial = Index(kb, workers=1)
     parallel = Index(kb, workers=3)
     assert parallel.state() == serial.state()
     assert parallel.search("skype w1x w2x").candidates == serial.search("skype w1x w2x").candidates
+
+
+def test_the_parallel_path_itself_builds_each_range() -> None:
+    """The worker processes return each range's part: a failing worker is not hidden by the fallback."""
+    serial = Index(_random_kb(), workers=1)
+    parts = search._parallel_parts(serial, 600, 3)
+    assert parts == [serial._build_range(0, 200), serial._build_range(200, 400), serial._build_range(400, 600)]
+
+
+def test_a_dead_worker_falls_back_to_one_pass_and_says_why(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A worker killed mid-way (here: it exits) is a reason to index in one pass, shown when debugging."""
+    import logging
+    import os
+
+    kb = _random_kb(60)
+    expected = Index(kb, workers=1).state()
+    parent, build = os.getpid(), Index._build_range
+
+    def dies_in_a_worker(self: Index, start: int, end: int) -> dict[str, object]:
+        if os.getpid() != parent:
+            os._exit(3)
+        return build(self, start, end)
+
+    monkeypatch.setattr(Index, "_build_range", dies_in_a_worker)
+    with caplog.at_level(logging.DEBUG, logger="upfaq.search"):
+        assert Index(kb, workers=3).state() == expected
+    assert "indexing 60 entries in one pass: BrokenProcessPool" in caplog.text
+
+
+def test_a_bug_in_a_worker_is_not_taken_for_a_missing_fork(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only the failures ParallelUnavailable names lead to one pass; any other error is raised."""
+
+    import os
+
+    parent, build = os.getpid(), Index._build_range
+
+    def fails_in_a_worker(self: Index, start: int, end: int) -> dict[str, object]:
+        if os.getpid() != parent:
+            raise KeyError("bug")
+        return build(self, start, end)
+
+    monkeypatch.setattr(Index, "_build_range", fails_in_a_worker)
+    with pytest.raises(KeyError, match="bug"):
+        Index(_random_kb(60), workers=3)
+
+
+def test_no_fork_falls_back_to_one_pass(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where fork does not exist (Windows, or a Python without it), one pass builds the index."""
+    import multiprocessing
+
+    def no_fork(method: str | None = None) -> None:
+        raise ValueError(f"cannot find context for {method!r}")
+
+    kb = _random_kb(60)
+    monkeypatch.setattr(multiprocessing, "get_context", no_fork)
+    assert Index(kb, workers=3).state() == Index(kb, workers=1).state()

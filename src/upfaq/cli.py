@@ -606,6 +606,10 @@ def main(argv: list[str] | None = None, prog_name: str = "upfaq") -> int:  # noq
             stream.reconfigure(errors="replace")
     if sys.stdout is None:  # started with stdout closed (`upfaq list >&-`)
         return _fail("cannot write output: stdout is closed", ExitStatus.OUTPUT_ERROR)
+    if os.environ.get("UPFAQ_DEBUG"):
+        import logging
+
+        logging.basicConfig(level=logging.DEBUG, format="upfaq: debug: %(message)s", stream=sys.stderr)
     if os.environ.get(COMPLETE_VAR):
         # The shell is asking for completions; typer registers its shells only when asked to.
         from typer._completion_classes import completion_init

@@ -277,8 +277,11 @@ class Index:
         if workers > 1:
             try:
                 return _parallel_parts(self, count, workers)
-            except (OSError, RuntimeError, ValueError, ImportError):
-                pass  # no fork here, or a worker failed: one pass does the same work
+            except ParallelUnavailable as reason:
+                # One pass does the same work. Any other error is a bug, and is not hidden.
+                import logging
+
+                logging.getLogger(__name__).debug("indexing %d entries in one pass: %s", count, reason)
         return [self._build_range(0, count)]
 
     def _build_range(self, start: int, end: int) -> dict[str, Any]:
@@ -671,19 +674,36 @@ def _workers(count: int) -> int:
     return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
 
 
+class ParallelUnavailable(Exception):
+    """Indexing in several processes cannot run here: no fork, no room for a process, or a worker
+    died (killed, out of memory). Indexing in one pass does the same work."""
+
+
 def _parallel_parts(index: "Index", count: int, workers: int) -> list[dict[str, Any]]:
-    """Index consecutive ranges of entries in forked processes, which share the parsed entries."""
+    """Index consecutive ranges of entries in forked processes, which share the parsed entries.
+
+    Raises ParallelUnavailable when processes cannot do it; an error inside a worker's indexing
+    is raised as it is.
+    """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
+    try:
+        context = multiprocessing.get_context("fork")
+    except ValueError as error:
+        raise ParallelUnavailable(f"no fork on this system ({error})") from error
     global _building  # noqa: PLW0603 - forked workers find the index here, instead of being sent a copy
     _building = index
     try:
         bounds = [count * n // workers for n in range(workers + 1)]
-        with ProcessPoolExecutor(workers - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
             # This process takes the first range itself rather than wait: one fewer result to copy back.
             others = pool.map(_build_range, bounds[1:-1], bounds[2:])
-            return [index._build_range(bounds[0], bounds[1]), *others]
+            first = index._build_range(bounds[0], bounds[1])
+            return [first, *others]
+    except (OSError, BrokenProcessPool) as error:
+        raise ParallelUnavailable(f"{type(error).__name__}: {error}") from error
     finally:
         _building = None
 
