@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,40 @@ def test_plain_list_groups_by_topic_and_flags_untrusted_entries(kb: KnowledgeBas
     text = render.plain_list(kb.entries)
     assert text.splitlines()[0] == kb.entries[0].topic
     assert "share-email" in text and "[community]" in text and "[doubtful]" in text
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def run_in(stdout: io.StringIO, env: dict[str, str], *args: str) -> str:
+    """What `upfaq ARGS` writes to stdout in an environment of our making (no sys.stdout involved)."""
+    from upfaq.cli import main
+    from upfaq.output import Environment
+
+    assert main(list(args), environment=Environment(stdout, io.StringIO(), None, env)) == 0
+    return stdout.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("stdout", "env", "args", "boxed", "coloured"),
+    [
+        (Terminal, {}, (), True, True),
+        (io.StringIO, {}, (), False, False),
+        (io.StringIO, {"FORCE_COLOR": "1"}, (), True, True),
+        (Terminal, {"NO_COLOR": "1"}, (), True, False),
+        (Terminal, {}, ("--plain",), False, False),
+    ],
+)
+def test_the_environment_decides_terminal_or_plain(
+    stdout: type[io.StringIO], env: dict[str, str], args: tuple[str, ...], boxed: bool, coloured: bool
+) -> None:
+    """A terminal gets a panel (in colour unless NO_COLOR); a pipe gets plain text unless FORCE_COLOR."""
+    env = {"TERM": "xterm-256color", "COLUMNS": "80", **env}
+    written = run_in(stdout(), env, "show", "interview-outside", *args)
+    assert ("╭" in written) is boxed
+    assert bool(re.search(r"\x1b\[(?:\d+;)*3[0-8][;m]", written)) is coloured  # a foreground colour
+    assert "Is it okay to have an interview outside Upwork?" in written

@@ -11,20 +11,17 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TextIO
+from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from upfaq import __version__, kb, render
 from upfaq.kb import KnowledgeBase
-from upfaq.render import Mode
-from upfaq.search import DEFAULT_THRESHOLD, Index, Result, suggest_ids
+from upfaq.output import Environment, ReaderGone, write, writer_for
+from upfaq.search import Index, suggest_ids
 from upfaq.status import ExitStatus
 from upfaq.text import clean_input
-
-if TYPE_CHECKING:
-    from rich.console import Console, RenderableType
 
 COMPLETE_VAR = "_UPFAQ_COMPLETE"
 
@@ -72,64 +69,11 @@ app = typer.Typer(
 # -- output ------------------------------------------------------------------------------------
 
 
-class Output:
-    """Where and how a command writes: the mode is decided once, by render.choose_mode."""
-
-    def __init__(self, mode: Mode, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
-        self.mode = mode
-        self.stdout = stdout or sys.stdout
-        self.stderr = stderr or sys.stderr
-
-    @classmethod
-    def for_flags(cls, *, json_flag: bool, plain_flag: bool) -> "Output":
-        """The output for this process's stdout, given the command's --json and --plain flags."""
-        mode = render.choose_mode(
-            json_flag=json_flag, plain_flag=plain_flag, isatty=_isatty(sys.stdout), env=os.environ
-        )
-        return cls(mode)
-
-    def text(self, text: str, *, err: bool = False) -> None:
-        """Write plain text and a newline."""
-        self.write(text + "\n", err=err)
-
-    def json(self, value: object, *, lines: bool = False) -> None:
-        """Write a JSON document (lines: one compact line, for JSON Lines)."""
-        self.write(render.to_json(value, indent=None if lines else 2) + "\n")
-
-    def rich(self, renderable: "RenderableType", *, err: bool = False) -> None:
-        """Draw a Rich renderable on the terminal."""
-        try:
-            self._console(err).print(renderable)
-        except BrokenPipeError:
-            raise ReaderGone from None
-
-    def write(self, text: str, *, err: bool = False) -> None:
-        """Write text as it is."""
-        write(text, self.stderr if err else self.stdout)
-
-    def _console(self, err: bool) -> "Console":
-        from rich.console import Console
-
-        return Console(file=self.stderr if err else self.stdout, highlight=False, markup=False, emoji=False)
-
-
-class ReaderGone(Exception):
-    """The reader of stdout went away (`upfaq list | head -1`): time to stop, quietly."""
-
-
-def write(text: str, stream: TextIO | None = None) -> None:
-    """Write to stdout (or stream); a closed pipe becomes ReaderGone, which no framework mistakes for an error."""
-    try:
-        (stream or sys.stdout).write(text)
-    except BrokenPipeError:
-        raise ReaderGone from None
-
-
-def _isatty(stream: TextIO | None) -> bool:
-    try:
-        return bool(stream and stream.isatty())
-    except ValueError:  # a closed stream
-        return False
+def _environment(ctx: typer.Context | None = None) -> Environment:
+    """The environment main() was given (this process's own when the app is run another way)."""
+    root = (ctx.find_root().obj if ctx is not None else None) or {}
+    environment = root.get("environment")
+    return environment if isinstance(environment, Environment) else Environment.current()
 
 
 # -- loading -----------------------------------------------------------------------------------
@@ -152,15 +96,17 @@ def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> 
     from upfaq.store import open_knowledge
 
     root = ctx.find_root().obj or {}
+    environment = _environment(ctx)
+    stderr = environment.stderr
     paths = [*root.get("kb", ()), *(kb_paths or ())]
-    chain = kb.sources(paths, os.environ, bundled=not (no_bundled or root.get("no_bundled")))
+    chain = kb.sources(paths, environment.env, bundled=not (no_bundled or root.get("no_bundled")))
     shown = False
 
     def tell(message: str) -> None:  # on a terminal only: scripts and logs get no progress chatter
         nonlocal shown
-        if _isatty(sys.stderr):
-            sys.stderr.write(f"upfaq: {message}")
-            sys.stderr.flush()
+        if environment.stderr_isatty:
+            stderr.write(f"upfaq: {message}")
+            stderr.flush()
             shown = True
 
     try:
@@ -169,9 +115,9 @@ def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> 
         raise CliError(str(error)) from None
     finally:
         if shown:
-            sys.stderr.write("\r\x1b[2K")  # the notice is gone once the answer is ready
+            stderr.write("\r\x1b[2K")  # the notice is gone once the answer is ready
     for warning in loaded.warnings:
-        sys.stderr.write(f"upfaq: warning: {clean_input(warning)}\n")
+        stderr.write(f"upfaq: warning: {clean_input(warning)}\n")
     if not loaded.kb.entries:
         raise CliError("no knowledge base in effect: drop --no-bundled, or name one with --kb PATH")
     return loaded, index
@@ -202,9 +148,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys;
 PlainFlag = Annotated[bool, typer.Option("--plain", help="Plain text even on a terminal: no colour, no boxes.")]
 
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
-        write(f"upfaq {__version__}\n")
+        write(f"upfaq {__version__}\n", _environment(ctx).stdout)
         raise typer.Exit()
 
 
@@ -230,7 +176,7 @@ def _root(
     Knowledge bases, later ones overriding earlier ones by id: the bundled Upwork FAQ (unless
     --no-bundled), *.toml in the user data directory, UPFAQ_KB (paths separated by ':'), --kb.
     """
-    ctx.obj = {"kb": kb_paths or [], "no_bundled": no_bundled}
+    ctx.obj = {**(ctx.obj or {}), "kb": kb_paths or [], "no_bundled": no_bundled}
 
 
 # -- ask ---------------------------------------------------------------------------------------
@@ -270,7 +216,8 @@ def ask(
     disagree). When nothing matches confidently it says so on stderr, suggests near misses
     and exits 1.
     """
-    out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
+    environment = _environment(ctx)
+    out = writer_for(environment, json_flag=json_flag, plain_flag=plain_flag)
     words = [clean_input(word) for word in query or []]
     if words == ["-"]:
         loaded, index = _load(ctx, kb_paths, no_bundled)
@@ -278,19 +225,17 @@ def ask(
         answered_all = True
         # Scripts repeat themselves: the text for a query seen before is written again as it was.
         written: dict[str, tuple[str, bool]] = {}
-        for line in _stdin_lines():
-            if out.mode is Mode.RICH:
+        for line in _stdin_lines(environment):
+            if not out.repeatable:
                 result = index.search(line, limit=limit + RELATED)
                 answered_all &= result.answered
-                _show_result(out, result, merged, index, limit, batch=True, explain=explain)
+                out.answer(result, merged, index, limit, batch=True, explain=explain)
                 continue
             done = written.get(line)
             if done is None:
                 buffer = io.StringIO()
                 result = index.search(line, limit=limit + RELATED)
-                _show_result(
-                    Output(out.mode, buffer, buffer), result, merged, index, limit, batch=True, explain=explain
-                )
+                out.to(buffer).answer(result, merged, index, limit, batch=True, explain=explain)
                 done = (buffer.getvalue(), result.answered)
                 if len(written) < BATCH_MEMORY:
                     written[line] = done
@@ -301,14 +246,13 @@ def ask(
     if not text:
         raise CliError("no question given: try upfaq ask \"can I interview on skype\", or '-' to read stdin")
     loaded, index = _load(ctx, kb_paths, no_bundled)
-    merged = loaded.kb
     result = index.search(text, limit=limit + RELATED)
-    _show_result(out, result, merged, index, limit, batch=False, explain=explain)
+    out.answer(result, loaded.kb, index, limit, batch=False, explain=explain)
     raise typer.Exit(ExitStatus.OK if result.answered else ExitStatus.NO_ANSWER)
 
 
-def _stdin_lines() -> Iterator[str]:
-    stream = sys.stdin
+def _stdin_lines(environment: Environment) -> Iterator[str]:
+    stream = environment.stdin
     if stream is None or stream.closed:
         raise CliError("cannot read queries: stdin is closed")
     if hasattr(stream, "reconfigure"):
@@ -320,50 +264,6 @@ def _stdin_lines() -> Iterator[str]:
                 yield line
     except OSError as error:
         raise CliError(f"cannot read queries from stdin: {error.strerror or error}") from None
-
-
-def _show_result(
-    out: Output, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
-) -> None:
-    if out.mode is Mode.JSON:
-        value = render.ask_object(result, kb)
-        if explain:
-            value["explain"] = render.explain_object(result, DEFAULT_THRESHOLD)
-        out.json(value, lines=batch)
-        return
-    _show_answer(out, result, kb, index, limit, batch=batch)
-    if explain:
-        out.text("")
-        out.text(render.plain_explain(result, DEFAULT_THRESHOLD))
-
-
-def _show_answer(out: Output, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool) -> None:
-    shown, related = result.matches[:limit], result.matches[limit:]
-    if out.mode is Mode.PLAIN:
-        if batch:
-            out.text(f"> {render.query_label(result.query)}")
-        if not result.answered:
-            out.text(render.plain_no_answer(result), err=not batch)
-        for number, match in enumerate(shown):
-            last = number == len(shown) - 1
-            if number:
-                out.text("---")
-            out.text(render.plain_answer(match, kb, related=related if last else (), notice=last))
-        if batch:
-            out.text("")
-        return
-    if batch:
-        from rich.rule import Rule
-
-        out.rich(Rule(render.query_label(result.query), align="left"))
-    if not result.answered:
-        out.rich(render.rich_no_answer(result), err=not batch)
-    for number, match in enumerate(shown):
-        last = number == len(shown) - 1
-        renderable = render.rich_answer(
-            match, kb, related=related if last else (), highlight=index.highlighter(match), notice=last
-        )
-        out.rich(renderable)
 
 
 # -- list, show --------------------------------------------------------------------------------
@@ -389,7 +289,7 @@ def list_entries(
       upfaq list --topic feedback
       upfaq list --json | jq -r '.[].id'
     """
-    out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
+    out = writer_for(_environment(ctx), json_flag=json_flag, plain_flag=plain_flag)
     loaded, _ = _load(ctx, kb_paths, no_bundled)
     merged = loaded.kb
     entries = list(merged.entries)
@@ -399,13 +299,7 @@ def list_entries(
         if not entries:
             topics = ", ".join(merged.topics)
             raise CliError(f"no topic '{clean_input(topic)}'; topics: {topics}", ExitStatus.NO_ANSWER)
-    files = len(loaded.layers) > 1
-    if out.mode is Mode.JSON:
-        out.json([render.entry_object(e, merged) for e in entries])
-    elif out.mode is Mode.PLAIN:
-        out.text(render.plain_list(entries, show_files=files))
-    else:
-        out.rich(render.rich_list(entries, show_files=files))
+    out.entries(entries, merged, show_files=len(loaded.layers) > 1)
 
 
 @app.command(epilog=EPILOG)
@@ -427,18 +321,13 @@ def show(
       upfaq show interview-outside
       upfaq show share-email --json
     """
-    out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
+    out = writer_for(_environment(ctx), json_flag=json_flag, plain_flag=plain_flag)
     merged = _load(ctx, kb_paths, no_bundled)[0].kb
     wanted = clean_input(entry_id)
     entry = merged.get(wanted)
     if entry is None:
         raise CliError(render.plain_suggestions(wanted, suggest_ids(merged, wanted)), ExitStatus.NO_ANSWER)
-    if out.mode is Mode.JSON:
-        out.json(render.entry_object(entry, merged))
-    elif out.mode is Mode.PLAIN:
-        out.text(render.plain_entry(entry, merged))
-    else:
-        out.rich(render.rich_entry(entry, merged))
+    out.entry(entry, merged)
 
 
 # -- knowledge bases: kb, validate, init -------------------------------------------------------
@@ -463,12 +352,8 @@ def kb_files(
     Highest precedence first: an entry in a file higher in the list replaces an entry with the
     same id lower down.
     """
-    out = Output.for_flags(json_flag=json_flag, plain_flag=plain_flag)
-    loaded, _ = _load(ctx, kb_paths, no_bundled)
-    if out.mode is Mode.JSON:
-        out.json(render.layers_object(loaded))
-    else:
-        out.text(render.plain_layers(loaded))
+    out = writer_for(_environment(ctx), json_flag=json_flag, plain_flag=plain_flag)
+    out.layers(_load(ctx, kb_paths, no_bundled)[0])
 
 
 @app.command(epilog=EPILOG)
@@ -498,10 +383,11 @@ def validate(
     """
     from upfaq import lint
 
-    out = Output.for_flags(json_flag=json_flag, plain_flag=False)
+    environment = _environment(ctx)
+    out = writer_for(environment, json_flag=json_flag, plain_flag=True)
     root = ctx.find_root().obj or {}
     bundled = not (no_bundled or root.get("no_bundled"))
-    chain = kb.sources([*root.get("kb", ()), *(kb_paths or ())], os.environ, bundled=bundled)
+    chain = kb.sources([*root.get("kb", ()), *(kb_paths or ())], environment.env, bundled=bundled)
     missing: list[kb.KBError] = []
     files: list[Path] = []
     if paths:
@@ -525,13 +411,9 @@ def validate(
             except kb.KBError as error:
                 missing.append(error)
     report = lint.validate(files, context, missing)
-    if out.mode is Mode.JSON:
-        out.json(render.report_object(report))
-    else:
-        for finding in report.findings:
-            out.text(clean_input(str(finding)))
+    out.findings(report)
     warnings = len(report.findings) - report.errors
-    sys.stderr.write(f"upfaq: {report.files} file(s) checked: {report.errors} error(s), {warnings} warning(s)\n")
+    out.text(f"upfaq: {report.files} file(s) checked: {report.errors} error(s), {warnings} warning(s)", err=True)
     if report.unusable:
         raise typer.Exit(ExitStatus.USAGE)
     raise typer.Exit(ExitStatus.NO_ANSWER if report.errors else ExitStatus.OK)
@@ -539,6 +421,7 @@ def validate(
 
 @app.command(epilog=EPILOG)
 def init(
+    ctx: typer.Context,
     path: Annotated[
         Path | None,
         typer.Argument(help="Where to write it: a file, or a directory to put faq.toml in (default: user data dir)."),
@@ -564,7 +447,7 @@ def init(
         raise CliError(f"{target} already exists; not overwriting it (name another path)") from None
     except OSError as error:
         raise CliError(f"cannot write {target}: {error.strerror or error}") from None
-    write(f"Wrote {target}\nNext: edit it, then check it with: upfaq validate {target}\n")
+    write(f"Wrote {target}\nNext: edit it, then check it with: upfaq validate {target}\n", _environment(ctx).stdout)
 
 
 # -- completion --------------------------------------------------------------------------------
@@ -572,6 +455,7 @@ def init(
 
 @app.command()
 def completion(
+    ctx: typer.Context,
     shell: Annotated[
         Shell | None,
         typer.Argument(metavar="[SHELL]", help="bash, zsh, fish or powershell (default: the one $SHELL names)."),
@@ -590,79 +474,91 @@ def completion(
     """
     from typer._completion_shared import get_completion_script
 
-    chosen = shell.value if shell else Path(os.environ.get("SHELL", "")).name
+    environment = _environment(ctx)
+    chosen = shell.value if shell else Path(environment.env.get("SHELL", "")).name
     if chosen not in {s.value for s in Shell}:
         raise CliError("cannot tell the shell from $SHELL: name it, e.g. upfaq completion bash")
-    write(get_completion_script(prog_name="upfaq", complete_var=COMPLETE_VAR, shell=chosen) + "\n")
+    write(get_completion_script(prog_name="upfaq", complete_var=COMPLETE_VAR, shell=chosen) + "\n", environment.stdout)
 
 
 # -- entry point -------------------------------------------------------------------------------
 
 
-def main(argv: list[str] | None = None, prog_name: str = "upfaq") -> int:  # noqa: PLR0911, PLR0912 - one exit per failure kind
-    """Run upfaq with argv (default: sys.argv[1:]) and return the exit status. Never raises."""
-    for stream in (sys.stdout, sys.stderr):
-        if stream is not None and hasattr(stream, "reconfigure"):
-            stream.reconfigure(errors="replace")
-    if sys.stdout is None:  # started with stdout closed (`upfaq list >&-`)
-        return _fail("cannot write output: stdout is closed", ExitStatus.OUTPUT_ERROR)
-    if os.environ.get("UPFAQ_DEBUG"):
+def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
+    argv: list[str] | None = None, prog_name: str = "upfaq", environment: Environment | None = None
+) -> int:
+    """Run upfaq with argv (default: sys.argv[1:]) and return the exit status. Never raises.
+
+    environment: the streams and variables to use (default: this process's own).
+    """
+    if environment is None:
+        for stream in (sys.stdout, sys.stderr):
+            if stream is not None and hasattr(stream, "reconfigure"):
+                stream.reconfigure(errors="replace")
+        if sys.stdout is None:  # started with stdout closed (`upfaq list >&-`)
+            return _fail("cannot write output: stdout is closed", ExitStatus.OUTPUT_ERROR, sys.stderr)
+        environment = Environment.current()
+    stdout, stderr, env = environment.stdout, environment.stderr, environment.env
+    if env.get("UPFAQ_DEBUG"):
         import logging
 
-        logging.basicConfig(level=logging.DEBUG, format="upfaq: debug: %(message)s", stream=sys.stderr)
-    if os.environ.get(COMPLETE_VAR):
+        logging.basicConfig(level=logging.DEBUG, format="upfaq: debug: %(message)s", stream=stderr)
+    if env.get(COMPLETE_VAR):
         # The shell is asking for completions; typer registers its shells only when asked to.
         from typer._completion_classes import completion_init
 
         completion_init()
     try:
         command = typer.main.get_command(app)
-        status: Any = command.main(args=argv, prog_name=prog_name, standalone_mode=False)
-        sys.stdout.flush()
+        status: Any = command.main(
+            args=argv, prog_name=prog_name, standalone_mode=False, obj={"environment": environment}
+        )
+        stdout.flush()
         return int(status or 0)
     except CliError as error:
-        return _fail(str(error), error.status)
+        return _fail(str(error), error.status, stderr)
     except NoArgsIsHelpError as error:
-        sys.stdout.write(error.format_message() + "\n")
+        stdout.write(error.format_message() + "\n")
         return ExitStatus.OK
     except UsageError as error:
         hint = f" (see '{error.ctx.command_path} --help')" if error.ctx else ""
-        return _fail(f"{error.format_message()}{hint}", ExitStatus.USAGE)
+        return _fail(f"{error.format_message()}{hint}", ExitStatus.USAGE, stderr)
     except ClickException as error:
-        return _fail(error.format_message(), ExitStatus.USAGE)
+        return _fail(error.format_message(), ExitStatus.USAGE, stderr)
     except (KeyboardInterrupt, typer.Abort):
         return ExitStatus.INTERRUPTED
     except (BrokenPipeError, ReaderGone):
         # The reader went away (`upfaq list | head -1`): stop quietly, and keep the interpreter
         # from complaining when it flushes stdout at exit.
-        _silence_stdout()
+        _silence(stdout)
         return ExitStatus.OK
     except OSError as error:
+        _silence(stdout)
         if error.errno == errno.EPIPE:
-            _silence_stdout()
             return ExitStatus.OK
-        _silence_stdout()
-        return _fail(f"cannot write output: {error.strerror or error}", ExitStatus.OUTPUT_ERROR)
+        return _fail(f"cannot write output: {error.strerror or error}", ExitStatus.OUTPUT_ERROR, stderr)
     except Exception as error:
-        if os.environ.get("UPFAQ_DEBUG"):
+        if env.get("UPFAQ_DEBUG"):
             raise
-        return _fail(f"internal error: {type(error).__name__}: {error} (UPFAQ_DEBUG=1 shows more)", ExitStatus.INTERNAL)
+        message = f"internal error: {type(error).__name__}: {error} (UPFAQ_DEBUG=1 shows more)"
+        return _fail(message, ExitStatus.INTERNAL, stderr)
 
 
-def _fail(message: str, status: ExitStatus) -> int:
+def _fail(message: str, status: ExitStatus, stderr: Any) -> int:
     try:
-        sys.stderr.write(f"upfaq: error: {clean_input(message)}\n")
-        sys.stderr.flush()
+        stderr.write(f"upfaq: error: {clean_input(message)}\n")
+        stderr.flush()
     except (OSError, ValueError, AttributeError):
         pass
     return status
 
 
-def _silence_stdout() -> None:
+def _silence(stdout: Any) -> None:
+    """Point stdout's file descriptor at /dev/null, so nothing more is written to a gone reader."""
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError, AttributeError):
+        os.dup2(devnull, stdout.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
         pass
 
 

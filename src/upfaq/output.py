@@ -1,0 +1,242 @@
+"""Writers: one class per output mode, the only code that puts results on a stream.
+
+`writer_for` asks `render.choose_mode` (the one place that decides terminal, plain or JSON) and
+returns the writer for that mode; commands call the same methods whatever the mode. A new
+format (Markdown, say) is one more Mode and one more class here, not an edit in every command.
+`render` holds the wording and drawing that the writers share.
+
+The process's streams and environment variables come in as an `Environment` (httpie's model), so
+tests can stand in for a terminal, a pipe or a set of variables without touching `sys`.
+"""
+
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, ClassVar, TextIO
+
+from upfaq import render
+from upfaq.kb import Entry, KnowledgeBase, Loaded
+from upfaq.render import Mode
+from upfaq.search import DEFAULT_THRESHOLD, Index, Result
+from upfaq.text import clean_input
+
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+
+    from upfaq.lint import Report
+
+
+@dataclass(frozen=True)
+class Environment:
+    """What a run of upfaq reads and writes besides files: its standard streams and variables."""
+
+    stdout: TextIO
+    stderr: TextIO
+    stdin: TextIO | None
+    env: Mapping[str, str]
+
+    @classmethod
+    def current(cls) -> "Environment":
+        """This process's streams and environment."""
+        return cls(sys.stdout, sys.stderr, sys.stdin, os.environ)
+
+    @property
+    def stdout_isatty(self) -> bool:
+        """Whether stdout is a terminal (a closed stream is not)."""
+        return isatty(self.stdout)
+
+    @property
+    def stderr_isatty(self) -> bool:
+        """Whether stderr is a terminal (a closed stream is not)."""
+        return isatty(self.stderr)
+
+
+def isatty(stream: TextIO | None) -> bool:
+    """Whether stream is an open terminal."""
+    try:
+        return bool(stream and stream.isatty())
+    except ValueError:  # a closed stream
+        return False
+
+
+class ReaderGone(Exception):
+    """The reader of stdout went away (`upfaq list | head -1`): time to stop, quietly."""
+
+
+def write(text: str, stream: TextIO) -> None:
+    """Write text; a closed pipe becomes ReaderGone, which no framework mistakes for an error."""
+    try:
+        stream.write(text)
+    except BrokenPipeError:
+        raise ReaderGone from None
+
+
+class Writer:
+    """Writes one kind of output to an environment's stdout (and messages to its stderr)."""
+
+    mode: ClassVar[Mode]
+    repeatable: ClassVar[bool] = True
+    """Whether the same call always writes the same text, so that `ask -` may replay it."""
+
+    def __init__(self, environment: Environment, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+        self.environment = environment
+        self.stdout = environment.stdout if stdout is None else stdout
+        self.stderr = environment.stderr if stderr is None else stderr
+
+    def to(self, stream: TextIO) -> "Writer":
+        """The same writer, writing its output and its messages to stream."""
+        return type(self)(self.environment, stream, stream)
+
+    def write(self, text: str, *, err: bool = False) -> None:
+        """Write text as it is."""
+        write(text, self.stderr if err else self.stdout)
+
+    def text(self, text: str, *, err: bool = False) -> None:
+        """Write text and a newline."""
+        self.write(text + "\n", err=err)
+
+    # What commands write; every mode implements each.
+
+    def answer(
+        self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+    ) -> None:
+        """The answers to one query (up to limit in full, the rest as related), or why there is none."""
+        raise NotImplementedError
+
+    def entries(self, entries: Sequence[Entry], kb: KnowledgeBase, *, show_files: bool) -> None:
+        """A listing of entries, grouped by topic."""
+        raise NotImplementedError
+
+    def entry(self, entry: Entry, kb: KnowledgeBase) -> None:
+        """One entry in full."""
+        raise NotImplementedError
+
+    def layers(self, loaded: Loaded) -> None:
+        """The knowledge-base files in effect."""
+        self.text(render.plain_layers(loaded))
+
+    def findings(self, report: "Report") -> None:
+        """What `validate` found, one line each."""
+        for finding in report.findings:
+            self.text(clean_input(str(finding)))
+
+
+class PlainWriter(Writer):
+    """Plain text: no colour, no boxes, one paragraph a line; for pipes, files and --plain."""
+
+    mode = Mode.PLAIN
+
+    def answer(
+        self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+    ) -> None:
+        shown, related = result.matches[:limit], result.matches[limit:]
+        if batch:
+            self.text(f"> {render.query_label(result.query)}")
+        if not result.answered:
+            self.text(render.plain_no_answer(result), err=not batch)
+        for number, match in enumerate(shown):
+            last = number == len(shown) - 1
+            if number:
+                self.text("---")
+            self.text(render.plain_answer(match, kb, related=related if last else (), notice=last))
+        if explain:
+            self.text("")
+            self.text(render.plain_explain(result, DEFAULT_THRESHOLD))
+        if batch:
+            self.text("")
+
+    def entries(self, entries: Sequence[Entry], kb: KnowledgeBase, *, show_files: bool) -> None:
+        self.text(render.plain_list(entries, show_files=show_files))
+
+    def entry(self, entry: Entry, kb: KnowledgeBase) -> None:
+        self.text(render.plain_entry(entry, kb))
+
+
+class RichWriter(Writer):
+    """Panels, colour and highlighted words, for a person at a terminal."""
+
+    mode = Mode.RICH
+    repeatable = False  # drawn for the terminal's width at the time
+
+    def answer(
+        self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+    ) -> None:
+        shown, related = result.matches[:limit], result.matches[limit:]
+        if batch:
+            from rich.rule import Rule
+
+            self.rich(Rule(render.query_label(result.query), align="left"))
+        if not result.answered:
+            self.rich(render.rich_no_answer(result), err=not batch)
+        for number, match in enumerate(shown):
+            last = number == len(shown) - 1
+            self.rich(
+                render.rich_answer(
+                    match, kb, related=related if last else (), highlight=index.highlighter(match), notice=last
+                )
+            )
+        if explain:
+            self.text("")
+            self.text(render.plain_explain(result, DEFAULT_THRESHOLD))
+
+    def entries(self, entries: Sequence[Entry], kb: KnowledgeBase, *, show_files: bool) -> None:
+        self.rich(render.rich_list(entries, show_files=show_files))
+
+    def entry(self, entry: Entry, kb: KnowledgeBase) -> None:
+        self.rich(render.rich_entry(entry, kb))
+
+    def rich(self, renderable: "RenderableType", *, err: bool = False) -> None:
+        """Draw a Rich renderable."""
+        try:
+            self._console(err).print(renderable)
+        except BrokenPipeError:
+            raise ReaderGone from None
+
+    def _console(self, err: bool) -> "Console":
+        from rich.console import Console
+
+        stream = self.stderr if err else self.stdout
+        # Rich reads the variables itself (NO_COLOR, FORCE_COLOR, COLUMNS...): give it ours.
+        return Console(file=stream, highlight=False, markup=False, emoji=False, _environ=dict(self.environment.env))
+
+
+class JsonWriter(Writer):
+    """JSON with stable keys for scripts: one document, or one line per query for `ask -`."""
+
+    mode = Mode.JSON
+
+    def answer(
+        self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+    ) -> None:
+        value = render.ask_object(result, kb)
+        if explain:
+            value["explain"] = render.explain_object(result, DEFAULT_THRESHOLD)
+        self.json(value, lines=batch)
+
+    def entries(self, entries: Sequence[Entry], kb: KnowledgeBase, *, show_files: bool) -> None:
+        self.json([render.entry_object(e, kb) for e in entries])
+
+    def entry(self, entry: Entry, kb: KnowledgeBase) -> None:
+        self.json(render.entry_object(entry, kb))
+
+    def layers(self, loaded: Loaded) -> None:
+        self.json(render.layers_object(loaded))
+
+    def findings(self, report: "Report") -> None:
+        self.json(render.report_object(report))
+
+    def json(self, value: Any, *, lines: bool = False) -> None:
+        """Write a JSON document (lines: one compact line, for JSON Lines)."""
+        self.write(render.to_json(value, indent=None if lines else 2) + "\n")
+
+
+WRITERS: dict[Mode, type[Writer]] = {Mode.RICH: RichWriter, Mode.PLAIN: PlainWriter, Mode.JSON: JsonWriter}
+
+
+def writer_for(environment: Environment, *, json_flag: bool, plain_flag: bool) -> Writer:
+    """The writer for a command's --json and --plain flags in this environment."""
+    mode = render.choose_mode(
+        json_flag=json_flag, plain_flag=plain_flag, isatty=environment.stdout_isatty, env=environment.env
+    )
+    return WRITERS[mode](environment)
