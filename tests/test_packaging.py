@@ -9,7 +9,8 @@ import zipfile
 from pathlib import Path
 
 from upfaq import __version__
-from upfaq.cli import app
+from upfaq.cli import EPILOG, app
+from upfaq.status import ExitStatus
 
 from .conftest import ROOT
 
@@ -36,8 +37,14 @@ def test_readme_documents_every_command_and_exit_status() -> None:
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
         assert f"upfaq {name}" in readme, name
-    for status in ("0", "1", "2", "70", "74", "130"):
-        assert re.search(rf"^\| `?{status}`? \|", readme, re.MULTILINE), status
+    for status in ExitStatus:
+        assert re.search(rf"^\| `?{int(status)}`? \|", readme, re.MULTILINE), status
+
+
+def test_help_documents_every_exit_status() -> None:
+    """The epilog of every command's --help names every exit status."""
+    for status in ExitStatus:
+        assert re.search(rf"\b{int(status)} ", EPILOG), status
 
 
 def test_ci_runs_exactly_the_readme_commands() -> None:
