@@ -307,6 +307,20 @@ def test_validate_resolves_references_against_other_knowledge_bases(tmp_path: Pa
     assert upfaq("validate", str(path)).status == 0
 
 
+def test_validate_is_callable_from_python(tmp_path: Path) -> None:
+    """lint.validate_sources chooses the files as the command does: named paths, or all in effect."""
+    from upfaq import lint
+
+    good = write(tmp_path / "d" / "good.toml", ("mine", "Can I call clients?", "Only on Upwork, see the FAQ."))
+    bad = write(tmp_path / "bad.toml", ("x", "Q?", "A."), extra='[[entry]]\nid = "x"\n')
+    chain = sources([], {}, data_dir=tmp_path / "none")
+    named = lint.validate_sources(chain, [good.parent, bad, tmp_path / "missing.toml"])
+    assert named.files == 2 and named.unusable
+    assert {Path(f.path).name for f in named.findings if f.level == "error"} >= {"bad.toml", "missing.toml"}
+    everything = lint.validate_sources(chain)
+    assert (everything.files, everything.errors) == (1, 0)  # the bundled file alone
+
+
 # -- init --------------------------------------------------------------------------------------
 
 

@@ -327,3 +327,14 @@ def test_no_fork_falls_back_to_one_pass(monkeypatch: pytest.MonkeyPatch) -> None
     kb = _random_kb(60)
     monkeypatch.setattr(multiprocessing, "get_context", no_fork)
     assert Index(kb, workers=3).state() == Index(kb, workers=1).state()
+
+
+@pytest.mark.parametrize("name", ["postings", "surface", "weights", "synonym_words"])
+def test_a_state_of_the_wrong_shape_is_refused(name: str) -> None:
+    """A state read from elsewhere (the cache) is checked before use: a part of the wrong type is refused."""
+    kb = _random_kb(20)
+    state = dict(Index(kb).state())
+    Index(kb, state)  # the state as given fits
+    state[name] = 7
+    with pytest.raises(TypeError, match=name):
+        Index(kb, state)

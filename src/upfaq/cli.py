@@ -388,29 +388,7 @@ def validate(
     root = ctx.find_root().obj or {}
     bundled = not (no_bundled or root.get("no_bundled"))
     chain = kb.sources([*root.get("kb", ()), *(kb_paths or ())], environment.env, bundled=bundled)
-    missing: list[kb.KBError] = []
-    files: list[Path] = []
-    if paths:
-        for path in paths:
-            try:
-                files.extend(kb.files_of(kb.Source(path, kb.EXPLICIT)))
-            except kb.KBError as error:
-                missing.append(error)
-        try:
-            context: KnowledgeBase | None = kb.load([s for s in chain if not s.explicit]).kb
-        except kb.KBError:
-            context = None
-    else:
-        context = None
-        for source in chain:
-            if source.path is None:
-                files.append(kb.BUNDLED_PATH)
-                continue
-            try:
-                files.extend(kb.files_of(source))
-            except kb.KBError as error:
-                missing.append(error)
-    report = lint.validate(files, context, missing)
+    report = lint.validate_sources(chain, paths or ())
     out.findings(report)
     warnings = len(report.findings) - report.errors
     out.text(f"upfaq: {report.files} file(s) checked: {report.errors} error(s), {warnings} warning(s)", err=True)

@@ -4,15 +4,13 @@ No printing: problems come back as Finding values or KBError exceptions, for the
 """
 
 import gc
-import marshal
 import os
 import re
 import sys
 from collections.abc import Mapping, Sequence
-from itertools import accumulate
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, NamedTuple, overload
+from typing import Any, NamedTuple
 
 import tomli
 
@@ -104,8 +102,10 @@ class KnowledgeBase(NamedTuple):
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
-        if isinstance(self.entries, EntryStore):
-            return self.entries.find(entry_id)
+        find = getattr(self.entries, "find", None)
+        if find is not None:  # a store that finds an id without decoding every entry (store.EntryStore)
+            found: Entry | None = find(entry_id)
+            return found
         for entry in self.entries:
             if entry.id == entry_id:
                 return entry
@@ -115,64 +115,6 @@ class KnowledgeBase(NamedTuple):
     def topics(self) -> list[str]:
         """Every topic, in order of first appearance."""
         return list(dict.fromkeys(entry.topic for entry in self.entries))
-
-
-class EntryStore(Sequence[Entry]):
-    """Entries kept as marshalled bytes and decoded one by one when asked for.
-
-    A cached knowledge base of 100,000 entries answers a question by decoding the few entries it
-    shows, not all of them.
-    """
-
-    def __init__(self, body: bytes | memoryview, offsets: Sequence[int], ids: str) -> None:
-        self._body = memoryview(body)
-        self._offsets = offsets
-        self._ids = ids
-        """Every id, joined by NUL (which no id holds): split only when an id is looked up."""
-        self._decoded: dict[int, Entry] = {}
-        self._positions: dict[str, int] | None = None
-
-    def __len__(self) -> int:
-        return len(self._offsets) - 1
-
-    @overload
-    def __getitem__(self, index: int) -> Entry: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[Entry]: ...
-    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
-        if isinstance(index, slice):
-            return [self[i] for i in range(*index.indices(len(self)))]
-        if index < 0:
-            index += len(self)
-        entry = self._decoded.get(index)
-        if entry is None:
-            if not 0 <= index < len(self):
-                raise IndexError(index)
-            fields = marshal.loads(self._body[self._offsets[index] : self._offsets[index + 1]])
-            entry = Entry(*fields)
-            if entry.history:
-                entry = entry._replace(history=tuple(Change(*change) for change in entry.history))
-            self._decoded[index] = entry
-        return entry
-
-    def find(self, entry_id: str) -> Entry | None:
-        """The entry with this id, or None, without decoding the others."""
-        if self._positions is None:
-            ids = self._ids.split("\0") if self._ids else []
-            self._positions = dict(zip(ids, range(len(ids)), strict=True))
-        position = self._positions.get(entry_id)
-        return None if position is None else self[position]
-
-    @staticmethod
-    def encode(entries: Sequence[Entry]) -> tuple[bytes, list[int]]:
-        """Entries as one body of marshalled tuples and the offsets that cut it (len(entries) + 1)."""
-        # marshal takes plain tuples only: the Change records inside an entry go as tuples too.
-        pieces = [
-            marshal.dumps(tuple(entry._replace(history=tuple(map(tuple, entry.history))) if entry.history else entry))
-            for entry in entries
-        ]
-        offsets = [0, *accumulate(map(len, pieces))]
-        return b"".join(pieces), offsets
 
 
 class Finding(NamedTuple):

@@ -8,12 +8,16 @@ from typing import NamedTuple
 from upfaq.kb import (
     BUNDLED_NAME,
     BUNDLED_PATH,
+    EXPLICIT,
     Entry,
     Finding,
     KBError,
     KnowledgeBase,
+    Source,
     check,
     date_before,
+    files_of,
+    load,
     read_bytes,
 )
 
@@ -39,6 +43,38 @@ class Report(NamedTuple):
     def errors(self) -> int:
         """How many error-level findings there are."""
         return sum(f.level == "error" for f in self.findings)
+
+
+def validate_sources(chain: Sequence[Source], paths: Sequence[Path] = ()) -> Report:
+    """What `upfaq validate` checks: the named paths (files, or directories of *.toml), or with none
+    every file in effect (chain, as kb.sources gives it), bundled included.
+
+    Named paths are checked against the knowledge bases found without options (the user data
+    directory, UPFAQ_KB, the bundled one), so that their references to entries there resolve.
+    """
+    missing: list[KBError] = []
+    files: list[Path] = []
+    context: KnowledgeBase | None = None
+    if paths:
+        for path in paths:
+            try:
+                files.extend(files_of(Source(path, EXPLICIT)))
+            except KBError as error:
+                missing.append(error)
+        try:
+            context = load([source for source in chain if not source.explicit]).kb
+        except KBError:
+            context = None
+    else:
+        for source in chain:
+            if source.path is None:
+                files.append(BUNDLED_PATH)
+                continue
+            try:
+                files.extend(files_of(source))
+            except KBError as error:
+                missing.append(error)
+    return validate(files, context, missing)
 
 
 def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missing: Sequence[KBError] = ()) -> Report:

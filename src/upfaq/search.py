@@ -84,6 +84,13 @@ MAX_PHRASINGS = 31
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
 STATE_VERSION = 7
+_STATE_TYPES: tuple[tuple[tuple[str, ...], type], ...] = (
+    (("postings", "phrasing_postings"), Mapping),
+    (("surface", "surface_stems", "reversed_surface"), list),
+    (("offsets", "weights", "reversed_order", "authority"), bytes),
+    (("synonym_words", "synonym_phrases"), dict),
+)
+"""What each part of state() is: a state read from elsewhere is checked against this before use."""
 _FIELD_BITS = 2
 _PHRASING_BITS = 5
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
@@ -350,8 +357,16 @@ class Index:
         return self._state
 
     def _load(self, state: dict[str, Any]) -> None:
+        """Take a state as state() gives it (from the cache, say), checked before use: TypeError or
+        ValueError when it is not one."""
+        if not isinstance(state, dict):
+            raise TypeError("bad index state")
         if state.get("version") != STATE_VERSION or state.get("count") != len(self.entries):
             raise ValueError("index state does not fit this knowledge base")
+        for names, kind in _STATE_TYPES:
+            for name in names:
+                if not isinstance(state.get(name), kind):
+                    raise TypeError(f"bad index state: {name}")
         self._state = state
         self._count = state["count"]
         self._raw_postings: Mapping[str, bytes | memoryview] = state["postings"]

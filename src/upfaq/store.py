@@ -15,7 +15,7 @@ keeps the result between runs. It is:
   without it. UPFAQ_NO_CACHE=1 turns it off.
 
 File layout: MAGIC, the header's length (8 bytes, little-endian) and CRC-32 (4), the header (marshal: a dict),
-then the body: every entry marshalled on its own, decoded only when shown (kb.EntryStore), and
+then the body: every entry marshalled on its own, decoded only when shown (EntryStore), and
 every posting list, read only when a query uses its term. The body is mapped, not read, so a
 search of 100,000 entries touches a few pages of it.
 """
@@ -28,13 +28,12 @@ from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from itertools import accumulate
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, overload
 
 from upfaq import __version__
 from upfaq.kb import (
     Change,
     Entry,
-    EntryStore,
     KnowledgeBase,
     Layer,
     Loaded,
@@ -167,6 +166,64 @@ def write(path: Path, key: str, loaded: Loaded, index: Index) -> bool:
     return True
 
 
+class EntryStore(Sequence[Entry]):
+    """Entries kept as marshalled bytes and decoded one by one when asked for.
+
+    A cached knowledge base of 100,000 entries answers a question by decoding the few entries it
+    shows, not all of them.
+    """
+
+    def __init__(self, body: bytes | memoryview, offsets: Sequence[int], ids: str) -> None:
+        self._body = memoryview(body)
+        self._offsets = offsets
+        self._ids = ids
+        """Every id, joined by NUL (which no id holds): split only when an id is looked up."""
+        self._decoded: dict[int, Entry] = {}
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> Entry: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Entry]: ...
+    def __getitem__(self, index: int | slice) -> Entry | list[Entry]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        entry = self._decoded.get(index)
+        if entry is None:
+            if not 0 <= index < len(self):
+                raise IndexError(index)
+            fields = marshal.loads(self._body[self._offsets[index] : self._offsets[index + 1]])
+            entry = Entry(*fields)
+            if entry.history:
+                entry = entry._replace(history=tuple(Change(*change) for change in entry.history))
+            self._decoded[index] = entry
+        return entry
+
+    def find(self, entry_id: str) -> Entry | None:
+        """The entry with this id, or None, without decoding the others."""
+        if self._positions is None:
+            ids = self._ids.split("\0") if self._ids else []
+            self._positions = dict(zip(ids, range(len(ids)), strict=True))
+        position = self._positions.get(entry_id)
+        return None if position is None else self[position]
+
+    @staticmethod
+    def encode(entries: Sequence[Entry]) -> tuple[bytes, list[int]]:
+        """Entries as one body of marshalled tuples and the offsets that cut it (len(entries) + 1)."""
+        # marshal takes plain tuples only: the Change records inside an entry go as tuples too.
+        pieces = [
+            marshal.dumps(tuple(entry._replace(history=tuple(map(tuple, entry.history))) if entry.history else entry))
+            for entry in entries
+        ]
+        offsets = [0, *accumulate(map(len, pieces))]
+        return b"".join(pieces), offsets
+
+
 # -- reading -----------------------------------------------------------------------------------
 
 
@@ -263,7 +320,7 @@ def _decode(header: dict[str, Any], body: memoryview) -> tuple[Loaded, Index]:
     state = dict(header["index"])
     state["postings"] = Slices(body, positions, bounds, 0)
     state["phrasing_postings"] = Slices(body, positions, bounds, 1)
-    return loaded, Index(kb, _checked_state(state))
+    return loaded, Index(kb, state)  # Index checks the state fits, as search defines it
 
 
 def _checked_layer(layer: Any) -> tuple[str, str, int, int]:
@@ -273,24 +330,6 @@ def _checked_layer(layer: Any) -> tuple[str, str, int, int]:
     ):
         raise TypeError("bad layer")
     return label, via, entries, overridden
-
-
-def _checked_state(state: Any) -> dict[str, Any]:
-    if not isinstance(state, dict):
-        raise TypeError("bad index state")
-    for name in ("postings", "phrasing_postings"):
-        if not isinstance(state.get(name), Mapping):
-            raise TypeError(f"bad index state: {name}")
-    for name in ("surface", "surface_stems", "reversed_surface"):
-        if not isinstance(state.get(name), list):
-            raise TypeError(f"bad index state: {name}")
-    for name in ("offsets", "weights", "reversed_order", "authority"):
-        if not isinstance(state.get(name), bytes):
-            raise TypeError(f"bad index state: {name}")
-    for name in ("synonym_words", "synonym_phrases"):
-        if not isinstance(state.get(name), dict):
-            raise TypeError(f"bad index state: {name}")
-    return state
 
 
 # -- who may write here ------------------------------------------------------------------------
