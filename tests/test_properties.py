@@ -157,3 +157,14 @@ def test_an_internal_error_is_one_line_unless_debugging(monkeypatch: pytest.Monk
     monkeypatch.setenv("UPFAQ_DEBUG", "1")
     with pytest.raises(RuntimeError, match="boom"), captured():
         cli.main(["ask", "skype"])
+
+
+@SETTINGS
+@given(text=st.one_of(texts, st.text(max_size=200)))
+def test_indexing_splits_text_into_the_words_the_tokeniser_finds(text: str) -> None:
+    """Indexing's fast pre-split (punctuation to spaces) finds exactly the terms text.terms finds."""
+    from upfaq.search import _Vocabulary
+    from upfaq.text import terms
+
+    vocabulary = _Vocabulary(lambda token: tuple(terms(token)))
+    assert vocabulary.terms(text) == set(terms(text))

@@ -1,6 +1,5 @@
 """`upfaq validate`: every problem in knowledge-base files, for their authors. No printing."""
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -20,6 +19,7 @@ from upfaq.kb import (
     load,
     read_bytes,
 )
+from upfaq.text import CONTROL, words
 
 SHORT_ANSWER = 20
 """Answers shorter than this many characters are probably unfinished."""
@@ -27,8 +27,6 @@ NEAR_DUPLICATE = 92
 """Questions at least this alike (rapidfuzz token_sort_ratio, 0-100) are probably the same question."""
 NEAR_DUPLICATE_LIMIT = 3000
 """Above this many entries the all-pairs near-duplicate check is skipped (it grows with the square)."""
-
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 class Report(NamedTuple):
@@ -131,7 +129,7 @@ def _entry_warnings(kb: KnowledgeBase) -> list[Finding]:
                 )
                 found.append(Finding(where, entry.line, "warning", message))
         texts = (entry.question, entry.answer, entry.note, entry.source, entry.topic, *entry.aliases, *entry.tags)
-        if any(_CONTROL.search(text) for text in texts):
+        if any(CONTROL.search(text.replace("\r\n", "\n")) for text in texts):
             found.append(
                 Finding(
                     where,
@@ -155,7 +153,7 @@ def _references(entries: Sequence[Entry], known: set[str]) -> list[Finding]:
 
 
 def _fold(text: str) -> str:
-    return " ".join(re.findall(r"\w+", text.casefold()))
+    return " ".join(words(text))
 
 
 def _alias_collisions(entries: Sequence[Entry], elsewhere: Sequence[Entry]) -> list[Finding]:

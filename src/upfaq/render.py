@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase, Loaded
 from upfaq.search import FIELD_WEIGHTS, FIELDS, WEIGHTS, Match, Result, authority_factor
-from upfaq.text import strip_control
+from upfaq.text import CONTROL_CHARACTERS, strip_control
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -133,7 +133,7 @@ def ask_object(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
 
 # JSON's own escaping leaves DEL, C1 controls, bidi overrides and the Unicode line and paragraph
 # separators raw when ensure_ascii is off; escaped, every JSON Lines reader sees one object a line.
-_JSON_UNSAFE = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_UNSAFE = re.compile(f"[{CONTROL_CHARACTERS}\u2028\u2029]")
 
 
 def to_json(value: object, *, indent: int | None = 2) -> str:

@@ -10,7 +10,7 @@ How an entry is scored (figures are 0-1 here, shown to users as 0-100):
   "dispute") outweighs a common one ("upwork"); a word the knowledge base never uses weighs as
   much as its rarest word, because a query about something else should not be answered.
 - *coverage*: the weighted share of the query's tokens an entry holds, each counted by the best
-  field it is found in (question and aliases 1, tags 0.8, answer 0.6).
+  field it is found in, weighted by FIELD_WEIGHTS.
 - *closeness*: weighted overlap (Dice) of the query with the entry's closest phrasing: its
   question, one alias, or its tags read together.
 - *resemblance*: shared three- and four-letter sequences with that phrasing, for the best
@@ -81,6 +81,29 @@ KIND_SHARE = 0.08
 reason...) as one of the entry's phrasings: siblings sharing every word ("When will I get a JSS?",
 "What is the JSS?") are told apart by what they ask."""
 MAX_PHRASINGS = 31
+FUZZY_MIN_LENGTH = 4
+"""Words shorter than this match exactly or through synonyms only: among three-letter words a
+typo or a part of a word is nearly always another word (fee/few, tax/tab)."""
+TYPO_PENALTY = 0.12
+"""A word found as a typo counts 1 - TYPO_PENALTY for each edit: below an exact match, and below
+a synonym (SYNONYM_FACTOR) at two edits. Set by hand; quality.py figures move by at most one
+query on the bundled sets between 0.08 and 0.16."""
+TYPO_LONG_WORD = 9
+"""From this many letters a word may hold two typos (1 edit below it): long words are mistyped
+more, and two edits rarely turn one long word into another. 8 to 10 give the same quality.py
+figures on the bundled sets."""
+TYPO_CANDIDATES = 5
+"""The closest spellings a mistyped word may stand for."""
+EXTRA_CANDIDATES = 3
+"""Candidates ranked in full beyond those shown: room for related rows, for the rival that sets
+the confidence, and for an official answer to move ahead of an untrusted one. 1 to 6 give the
+same quality.py figures on the bundled sets; more costs time on every query."""
+SUGGESTIONS = 3
+"""Near misses offered when there is no confident answer."""
+MAX_WORKERS = 4
+"""Indexing processes at most: merging the parts costs more than a fifth worker saves."""
+ID_SUGGESTION_CUTOFF = 60
+"""How alike (rapidfuzz WRatio, 0-100) a known id must be to a mistyped one to be suggested."""
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
 STATE_VERSION = 7
@@ -94,7 +117,8 @@ _STATE_TYPES: tuple[tuple[tuple[str, ...], type], ...] = (
 _FIELD_BITS = 2
 _PHRASING_BITS = 5
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
-# str.split do the bulk of tokenising in C; each distinct token is then analysed exactly once.
+# str.split do the bulk of tokenising in C; each distinct token is then analysed exactly once,
+# by text.words (the one tokeniser), so the pieces are the words text.words finds in the text.
 _SEPARATORS = str.maketrans(dict.fromkeys('!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~', " "))
 
 
@@ -258,7 +282,7 @@ class Index:
                 word
                 for text in chain(chain.from_iterable(self.kb.synonyms.values()), tokens)
                 for word in words(text)
-                if word not in STOP_WORDS and len(word) >= 4 and word.isalpha()
+                if word not in STOP_WORDS and len(word) >= FUZZY_MIN_LENGTH and word.isalpha()
             }
         )
         backwards = sorted(range(len(surface)), key=lambda i: surface[i][::-1])
@@ -438,7 +462,7 @@ class Index:
             if not alternatives and not groups and typo_lookups < MAX_TYPO_LOOKUPS:
                 typo_lookups += 1
                 for candidate, distance in self._typos(word):
-                    factor = 1.0 - 0.12 * distance
+                    factor = 1.0 - TYPO_PENALTY * distance
                     candidate_stem = self._surface_stems[candidate]
                     if candidate_stem in known:
                         alternatives.append((candidate_stem, factor, "typo"))
@@ -465,7 +489,7 @@ class Index:
         Returns positions among the knowledge base's spellings.
         """
         found: list[int] = []
-        if not word.isalpha() or len(word) < 4:
+        if not word.isalpha() or len(word) < FUZZY_MIN_LENGTH:
             return found
         start = bisect_left(self._surface, word)
         for position in range(start, min(start + PARTIAL_LIMIT, len(self._surface))):
@@ -480,7 +504,7 @@ class Index:
                 break
             if self._reversed_surface[position] != backwards:
                 found.append(self._reversed_order[position])
-        for length in range(4, len(word)):
+        for length in range(FUZZY_MIN_LENGTH, len(word)):
             for piece in (word[:length], word[-length:]):
                 position = self._spelt(piece)
                 if position is not None:
@@ -489,17 +513,19 @@ class Index:
 
     def _typos(self, word: str) -> list[tuple[int, int]]:
         """Known words within a small edit distance of an unknown one: 1 edit from 4 letters, 2 from 9."""
-        if len(word) < 4 or not word.isalpha():
+        if len(word) < FUZZY_MIN_LENGTH or not word.isalpha():
             return []
         from rapidfuzz import process  # only unknown words need it: keep it off the start-up path
         from rapidfuzz.distance import OSA
 
-        limit = 1 if len(word) < 9 else 2
+        limit = 1 if len(word) < TYPO_LONG_WORD else 2
         # People rarely mistype the first letter; requiring it keeps "tell" from becoming "well",
         # and confines the search to the spellings that start with it.
         start = bisect_left(self._surface, word[0])
         end = bisect_left(self._surface, chr(ord(word[0]) + 1))
-        found = process.extract(word, self._surface[start:end], scorer=OSA.distance, score_cutoff=limit, limit=5)
+        found = process.extract(
+            word, self._surface[start:end], scorer=OSA.distance, score_cutoff=limit, limit=TYPO_CANDIDATES
+        )
         return [(start + position, int(distance)) for _, distance, position in found]
 
     def highlighter(self, match: Match) -> Callable[[str], list[tuple[int, int]]]:
@@ -540,7 +566,7 @@ class Index:
         found, coverage, matched = self._gather(tokens)
         closeness = self._closeness(matched, total)
         measure = max(total, INFORMATIVE_WEIGHT) * _length_allowance(len(tokens))
-        keep = max(limit, CANDIDATES) + 3
+        keep = max(limit, CANDIDATES) + EXTRA_CANDIDATES
         kinds = question_kinds(query[:MAX_QUERY_CHARS])
         matches = self._rank(tokens, found, coverage, (closeness, matched), measure, keep, kinds)
         if matches and not matches[0].entry.trusted:
@@ -552,7 +578,7 @@ class Index:
         if matches and confidence >= threshold:
             confident = tuple(m for m in matches if m.score >= threshold)[: max(limit, 1)]
             return Result(query, confidence, True, confident or (matches[0],), (), candidates, unknown)
-        near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:3]
+        near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:SUGGESTIONS]
         return Result(query, confidence, False, (), near, candidates, unknown)
 
     def _gather(
@@ -686,7 +712,9 @@ _building: "Index | None" = None
 def _workers(count: int) -> int:
     if count < PARALLEL_MIN or not hasattr(os, "fork"):
         return 1
-    return max(1, min(4, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1))
+    return max(
+        1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)
+    )
 
 
 class ParallelUnavailable(Exception):
@@ -832,5 +860,5 @@ def suggest_ids(kb: KnowledgeBase, word: str, limit: int = 3) -> list[str]:
     from rapidfuzz import fuzz, process
 
     ids = [entry.id for entry in kb.entries]
-    found = process.extract(word.casefold(), ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
+    found = process.extract(word.casefold(), ids, scorer=fuzz.WRatio, limit=limit, score_cutoff=ID_SUGGESTION_CUTOFF)
     return [candidate for candidate, _, _ in found]

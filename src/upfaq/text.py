@@ -39,9 +39,11 @@ stop word, while "ID" stays a word; "doesnt" and friends, typed without one, are
 
 _WORD = re.compile(r"[^\W_]+(?:['’][^\W_]+)*", re.UNICODE)
 
-# C0 and C1 control characters, DEL, and the bidirectional overrides that can disguise text.
-# Tab and newline are kept: they are layout, not control.
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+CONTROL_CHARACTERS = "\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069"
+"""C0 and C1 control characters, DEL, and the bidirectional overrides that can disguise text, as
+a regular-expression class body. Tab and newline are not among them: they are layout."""
+CONTROL = re.compile(f"[{CONTROL_CHARACTERS}]")
+"""Any one control character: the one definition that display, JSON and validation share."""
 
 
 def strip_control(text: str) -> str:
@@ -50,7 +52,7 @@ def strip_control(text: str) -> str:
     Line ends of every kind (CR LF, CR, U+2028, U+2029) become plain newlines.
     """
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
-    return _CONTROL.sub("", text)
+    return CONTROL.sub("", text)
 
 
 @lru_cache(maxsize=65536)
@@ -198,12 +200,11 @@ _ALONE = {"when": "time", "why": "reason", "where": "place"}
 _FIRST = {"can": "permission", "may": "permission", "could": "permission"}
 _LEADING_HOW = frozenset(("do", "does", "can", "should", "to", "would"))
 _ALLOWED = frozenset(("ok", "okay", "allowed", "fine", "legal"))
-_KIND_WORD = re.compile(r"[a-z']+")
 
 
 def question_kinds(text: str) -> frozenset[str]:
     """The kinds of answer a question asks for (amount, time, reason, definition, ...); often none."""
-    said = _KIND_WORD.findall(text.casefold().replace("’", "'"))
+    said = words(text)
     found = {kind for number in range(len(said)) if (kind := _kind_at(said, number))}
     if said:
         found.update(_leading_kind(said))
