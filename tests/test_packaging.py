@@ -100,3 +100,12 @@ def test_readme_transcript_is_real_output() -> None:
         [sys.executable, "-m", "upfaq", "ask", "can I interview on skype"], capture_output=True, text=True, check=True
     )
     assert done.stdout.strip() == shown.strip()
+
+
+def test_readme_states_the_field_weights_the_ranking_uses() -> None:
+    """The README's account of scoring gives each field's weight as search.FIELD_WEIGHTS has it."""
+    from upfaq.search import FIELD_WEIGHTS, FIELDS
+
+    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    for field, weight in zip(FIELDS, FIELD_WEIGHTS, strict=True):
+        assert re.search(rf"{field}( \([^)]*\))? {weight:g}\b", readme), (field, weight)
