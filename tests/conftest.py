@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -46,6 +47,15 @@ TINY = {
         },
     ],
 }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Skip what this system cannot run: POSIX-only tests on Windows, fork tests off Linux."""
+    for item in items:
+        if "posix" in item.keywords and os.name != "posix":
+            item.add_marker(pytest.mark.skip(reason="needs POSIX"))
+        if "fork" in item.keywords and not sys.platform.startswith("linux"):
+            item.add_marker(pytest.mark.skip(reason="upfaq indexes in forked processes on Linux only"))
 
 
 @pytest.fixture(autouse=True)

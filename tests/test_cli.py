@@ -190,6 +190,7 @@ def test_no_color_draws_the_panel_without_colour() -> None:
     assert "╭" in out and not re.search(r"\x1b\[[0-9;]*3[0-9]m", out)
 
 
+@pytest.mark.posix
 def test_head_closing_the_pipe_is_quiet() -> None:
     """When the reader stops early, upfaq stops without a message."""
     import subprocess
@@ -253,3 +254,25 @@ def test_topic_completion_ignores_case() -> None:
     assert run_process(env=env).stdout.decode().split() == ["fees", "feedback"]
     env["COMP_WORDS"] = "upfaq list --topic Fe"
     assert run_process(env=env).stdout.decode().split() == ["Fees", "Feedback"]
+
+
+def test_a_closed_pipe_is_recognised_on_every_system() -> None:
+    """EPIPE everywhere; EINVAL too on Windows, where a closed pipe reports it (elsewhere it is a real error)."""
+    import errno
+
+    from upfaq.cli import closed_pipe
+
+    assert closed_pipe(OSError(errno.EPIPE, "Broken pipe"), "posix")
+    assert closed_pipe(OSError(errno.EINVAL, "Invalid argument"), "nt")
+    assert not closed_pipe(OSError(errno.EINVAL, "Invalid argument"), "posix")
+    assert not closed_pipe(OSError(errno.ENOSPC, "No space left on device"), "nt")
+
+
+@pytest.mark.parametrize(("platform", "forks"), [("linux", True), ("darwin", False), ("win32", False)])
+def test_only_linux_indexes_in_forked_processes(monkeypatch: pytest.MonkeyPatch, platform: str, forks: bool) -> None:
+    """A large knowledge base is split among processes on Linux only (macOS may not survive a fork)."""
+    from upfaq import search
+
+    monkeypatch.setattr(sys, "platform", platform)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
+    assert (search._workers(search.PARALLEL_MIN) > 1) is forks

@@ -404,6 +404,7 @@ def test_a_reader_that_stops_early_stops_upfaq_quietly(argv: list[str], stdin: b
     assert first and err == b""
 
 
+@pytest.mark.posix
 def test_ctrl_c_during_a_long_batch_exits_130_quietly(tmp_path: Path) -> None:
     """An interrupt in the middle of `ask -` ends the run with status 130 and nothing on stderr."""
     queries = tmp_path / "queries.txt"
@@ -425,6 +426,7 @@ def test_ctrl_c_during_a_long_batch_exits_130_quietly(tmp_path: Path) -> None:
     assert process.returncode == ExitStatus.INTERRUPTED and err == b""
 
 
+@pytest.mark.posix
 def test_a_fifo_knowledge_base_never_hangs(tmp_path: Path) -> None:
     """A FIFO named as a knowledge base is refused at once instead of blocking on an open."""
     fifo = tmp_path / "kb.toml"
@@ -448,6 +450,7 @@ def test_a_symlink_loop_is_an_error(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stderr.startswith(b"upfaq: error: ") and done.stderr.count(b"\n") == 1
 
 
+@pytest.mark.posix
 def test_a_read_only_cache_directory_changes_nothing(tmp_path: Path) -> None:
     """With the cache directory read-only (a read-only home), upfaq answers and writes nothing."""
     cache = tmp_path / "cache"

@@ -27,7 +27,9 @@ def test_wheel_contains_the_bundled_knowledge_base(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("upfaq-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("upfaq/data/faq.toml")
-        assert "upfaq/cli.py" in archive.namelist()
+        names = archive.namelist()
+        assert {"upfaq/cli.py", "upfaq/py.typed"} <= set(names)
+        assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names), names
     assert shipped == (ROOT / "src/upfaq/data/faq.toml").read_bytes()
 
 

@@ -262,6 +262,7 @@ def _random_kb(count: int = 600) -> KnowledgeBase:
     return from_dict({"synonyms": {"talk": ["call", "skype", "turn down"]}, "entry": entries}, "random")
 
 
+@pytest.mark.fork
 def test_indexing_in_parallel_processes_gives_the_same_index() -> None:
     """Splitting the entries among worker processes builds exactly the index one pass builds."""
     kb = _random_kb()
@@ -271,6 +272,7 @@ def test_indexing_in_parallel_processes_gives_the_same_index() -> None:
     assert parallel.search("skype w1x w2x").candidates == serial.search("skype w1x w2x").candidates
 
 
+@pytest.mark.fork
 def test_the_parallel_path_itself_builds_each_range() -> None:
     """The worker processes return each range's part: a failing worker is not hidden by the fallback."""
     serial = Index(_random_kb(), workers=1)
@@ -278,6 +280,7 @@ def test_the_parallel_path_itself_builds_each_range() -> None:
     assert parts == [serial._build_range(0, 200), serial._build_range(200, 400), serial._build_range(400, 600)]
 
 
+@pytest.mark.fork
 def test_a_dead_worker_falls_back_to_one_pass_and_says_why(
     monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -300,6 +303,7 @@ def test_a_dead_worker_falls_back_to_one_pass_and_says_why(
     assert "indexing 60 entries in one pass: BrokenProcessPool" in caplog.text
 
 
+@pytest.mark.fork
 def test_a_bug_in_a_worker_is_not_taken_for_a_missing_fork(monkeypatch: pytest.MonkeyPatch) -> None:
     """Only the failures ParallelUnavailable names lead to one pass; any other error is raised."""
 

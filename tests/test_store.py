@@ -149,6 +149,7 @@ def test_the_key_includes_the_upfaq_version(tmp_path: Path, monkeypatch: pytest.
     assert store._key(files) != key
 
 
+@pytest.mark.posix
 def test_cache_files_are_private_and_written_atomically(tmp_path: Path) -> None:
     """The directory is 0700, the file 0600, and no temporary file is left behind."""
     cache = tmp_path / "cache"
@@ -208,6 +209,7 @@ def test_an_unwritable_cache_directory_is_no_obstacle(tmp_path: Path, monkeypatc
     assert list(cache.iterdir()) == []
 
 
+@pytest.mark.posix
 def test_a_cache_others_could_write_is_never_read(tmp_path: Path) -> None:
     """A cache directory writable by group or others is neither read nor written."""
     path = kb_file(tmp_path)
@@ -222,6 +224,7 @@ def test_a_cache_others_could_write_is_never_read(tmp_path: Path) -> None:
     assert list(cache.iterdir()) == []
 
 
+@pytest.mark.posix
 def test_a_cache_file_owned_by_someone_else_is_never_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A cache file whose owner is not the current user is ignored."""
     path = kb_file(tmp_path)

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 
 from upfaq import __version__, kb, render
+from upfaq._typer import ClickException, NoArgsIsHelpError, UsageError, completion_init, completion_script
 from upfaq.kb import KnowledgeBase
 from upfaq.output import Environment, ReaderGone, write, writer_for
 from upfaq.search import Index, suggest_ids
@@ -174,7 +174,7 @@ def _root(
       upfaq show interview-outside
 
     Knowledge bases, later ones overriding earlier ones by id: the bundled Upwork FAQ (unless
-    --no-bundled), *.toml in the user data directory, UPFAQ_KB (paths separated by ':'), --kb.
+    --no-bundled), *.toml in the user data directory, UPFAQ_KB (paths separated by ':', or ';' on Windows), --kb.
     """
     ctx.obj = {**(ctx.obj or {}), "kb": kb_paths or [], "no_bundled": no_bundled}
 
@@ -450,13 +450,11 @@ def completion(
     It completes commands, options, entry ids and topics. It is written to stdout only: no shell
     start-up file is edited.
     """
-    from typer._completion_shared import get_completion_script
-
     environment = _environment(ctx)
     chosen = shell.value if shell else Path(environment.env.get("SHELL", "")).name
     if chosen not in {s.value for s in Shell}:
         raise CliError("cannot tell the shell from $SHELL: name it, e.g. upfaq completion bash")
-    write(get_completion_script(prog_name="upfaq", complete_var=COMPLETE_VAR, shell=chosen) + "\n", environment.stdout)
+    write(completion_script(prog_name="upfaq", complete_var=COMPLETE_VAR, shell=chosen) + "\n", environment.stdout)
 
 
 # -- entry point -------------------------------------------------------------------------------
@@ -483,8 +481,6 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
         logging.basicConfig(level=logging.DEBUG, format="upfaq: debug: %(message)s", stream=stderr)
     if env.get(COMPLETE_VAR):
         # The shell is asking for completions; typer registers its shells only when asked to.
-        from typer._completion_classes import completion_init
-
         completion_init()
     try:
         command = typer.main.get_command(app)
@@ -512,7 +508,7 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
         return ExitStatus.OK
     except OSError as error:
         _silence(stdout)
-        if error.errno == errno.EPIPE:
+        if closed_pipe(error):
             return ExitStatus.OK
         return _fail(f"cannot write output: {error.strerror or error}", ExitStatus.OUTPUT_ERROR, stderr)
     except Exception as error:
@@ -520,6 +516,11 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
             raise
         message = f"internal error: {type(error).__name__}: {error} (UPFAQ_DEBUG=1 shows more)"
         return _fail(message, ExitStatus.INTERNAL, stderr)
+
+
+def closed_pipe(error: OSError, system: str = os.name) -> bool:
+    """Whether a write failed because the reader went away: EPIPE, or EINVAL on Windows."""
+    return error.errno == errno.EPIPE or (system == "nt" and error.errno == errno.EINVAL)
 
 
 def _fail(message: str, status: ExitStatus, stderr: Any) -> int:

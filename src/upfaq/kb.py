@@ -380,6 +380,7 @@ class _Checker:
             kind = "links" if key == "citations" else "tables ([[entry.history]])"
             self.error(f"{where}: '{key}' must be an array of {kind}", at)
             return None
+        checked: list[str | None] | list[Change | None]
         if key == "citations":
             checked = [self.url(item, f"{where}: citation", at) for item in value]
         else:
@@ -405,25 +406,26 @@ class _Checker:
             if key not in ("fact", "from", "until", "url"):
                 self.warn(f"{what}: unknown field '{key}' (ignored)", line)
         fact = table.get("fact")
-        checked = {
+        found = {
             key: (self.url if key == "url" else self.date)(table[key], f"{what}: '{key}'", line)
             for key in ("from", "until", "url")
             if key in table
         }
+        checked = {key: value for key, value in found.items() if value is not None}
+        start, until = checked.get("from", ""), checked.get("until", "")
         problem = None
         if type(fact) is not str or not fact.strip():
             problem = "each change needs a 'fact' (what held then)"
-        elif not {"from", "until"} & checked.keys():
+        elif not {"from", "until"} & found.keys():
             problem = "each change needs 'from' or 'until' (when it held)"
-        elif None in checked.values():
+        elif len(checked) < len(found):
             return None  # already reported
-        elif checked.get("from") and checked.get("until") and date_before(checked["until"], checked["from"]):
-            problem = f"'from' {checked['from']} is after 'until' {checked['until']}"
-        if problem:
+        elif start and until and date_before(until, start):
+            problem = f"'from' {start} is after 'until' {until}"
+        if problem or type(fact) is not str:
             self.error(f"{what}: {problem}", line)
             return None
-        assert isinstance(fact, str)
-        return Change(fact.strip(), checked.get("from", ""), checked.get("until", ""), checked.get("url", ""))
+        return Change(fact.strip(), start, until, checked.get("url", ""))
 
     def line_of_change(self, index: int, number: int) -> int | None:
         """The line of entry index's number-th [[entry.history]] header (its entry's line if written inline)."""

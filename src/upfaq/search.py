@@ -27,6 +27,7 @@ import gc
 import heapq
 import math
 import os
+import sys
 from array import array
 from bisect import bisect_left
 from collections import defaultdict
@@ -297,7 +298,7 @@ class Index:
             "surface_stems": [stem(word) for word in surface],
             "reversed_surface": [surface[i][::-1] for i in backwards],
             "reversed_order": array("I", backwards).tobytes(),
-            "authority": bytes(_AUTHORITY_CODES.get(entry.authority, 0) for entry in self.entries),
+            "authority": bytes(_AUTHORITY_CODES.get(entry.authority or "official", 0) for entry in self.entries),
             "synonym_words": self._single,
             "synonym_phrases": self._phrases,
         }
@@ -411,12 +412,12 @@ class Index:
         if len(self._authority) != self._count:
             raise ValueError("index state does not fit together")
 
-    def _postings(self, term: str) -> array:
+    def _postings(self, term: str) -> "array[int]":
         codes = array("I")
         codes.frombytes(self._raw_postings[term])
         return codes
 
-    def _phrasing_codes(self, term: str) -> array:
+    def _phrasing_codes(self, term: str) -> "array[int]":
         codes = array("I")
         codes.frombytes(self._raw_phrasings.get(term, b""))
         return codes
@@ -506,9 +507,9 @@ class Index:
                 found.append(self._reversed_order[position])
         for length in range(FUZZY_MIN_LENGTH, len(word)):
             for piece in (word[:length], word[-length:]):
-                position = self._spelt(piece)
-                if position is not None:
-                    found.append(position)
+                spelt = self._spelt(piece)
+                if spelt is not None:
+                    found.append(spelt)
         return found
 
     def _typos(self, word: str) -> list[tuple[int, int]]:
@@ -710,7 +711,9 @@ _building: "Index | None" = None
 
 
 def _workers(count: int) -> int:
-    if count < PARALLEL_MIN or not hasattr(os, "fork"):
+    # Only Linux forks safely here: macOS's system libraries may not survive a fork, and Windows
+    # has none. Elsewhere one process indexes.
+    if count < PARALLEL_MIN or not sys.platform.startswith("linux"):
         return 1
     return max(
         1, min(MAX_WORKERS, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1)

@@ -216,8 +216,13 @@ class EntryStore(Sequence[Entry]):
     def encode(entries: Sequence[Entry]) -> tuple[bytes, list[int]]:
         """Entries as one body of marshalled tuples and the offsets that cut it (len(entries) + 1)."""
         # marshal takes plain tuples only: the Change records inside an entry go as tuples too.
+        history = Entry._fields.index("history")
         pieces = [
-            marshal.dumps(tuple(entry._replace(history=tuple(map(tuple, entry.history))) if entry.history else entry))
+            marshal.dumps(
+                (*entry[:history], tuple(map(tuple, entry.history)), *entry[history + 1 :])
+                if entry.history
+                else tuple(entry)
+            )
             for entry in entries
         ]
         offsets = [0, *accumulate(map(len, pieces))]
@@ -233,7 +238,7 @@ class Slices(Mapping[str, memoryview]):
     Section 2k + 1 + kind of bounds holds term k's list: kind 0 its postings, 1 its phrasings.
     """
 
-    def __init__(self, body: memoryview, positions: dict[str, int], bounds: array, kind: int) -> None:
+    def __init__(self, body: memoryview, positions: dict[str, int], bounds: "array[int]", kind: int) -> None:
         self._body = body
         self._positions = positions
         self._bounds = bounds
