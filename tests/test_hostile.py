@@ -80,6 +80,13 @@ def lines_fit(width: int) -> Callable[[bytes, bytes], None]:
     return check
 
 
+HOSTILE_KEYS = (
+    '[synonyms]\n"grp\\u001b]0;S\\u0007" = ["alpha", "beta"]\n\n'
+    '[[entry]]\nid = "a"\nquestion = "Which topic?"\nanswer = "A long enough answer for the check."\n'
+    'topic = "T\\u001b[2J"\n"bad\\u001b]0;T\\u0007" = 1\nrelated = ["no\\u001b[31mpe"]\n'
+)
+"""A knowledge base whose topic, unknown key, reference and synonym group carry escape sequences."""
+
 BIG_LINE = ("interview on skype " * 60000).encode() + b"\n"  # about 1.1 MB
 
 CASES = [
@@ -170,6 +177,44 @@ CASES = [
         statuses={0},
         colour_allowed=True,
         check=lines_fit(80),
+    ),
+    # -- names and keys from files reach messages only escaped -----------------------------------
+    Case(
+        "escapes in a file name in the user data directory",
+        ["ask", "skype"],
+        env={"XDG_DATA_HOME": "{dir}/data"},
+        files={"data/upfaq/evil\x1b]0;X\x07.toml": "not toml [[["},
+        stderr_has=b"evil\\x1b]0;X\\x07.toml",
+    ),
+    Case(
+        "bidi override in a file name in the user data directory",
+        ["ask", "skype"],
+        env={"XDG_DATA_HOME": "{dir}/data"},
+        files={"data/upfaq/a\u202eb.toml": "not toml [[["},
+        stderr_has=b"a\\u202eb.toml",
+    ),
+    Case(
+        "escapes in a --kb path",
+        ["--kb", "{dir}/no\x1b[2J.toml", "list"],
+        statuses={2},
+        one_line_error=True,
+        stderr_has=b"no\\x1b[2J.toml",
+    ),
+    Case("escapes in an option name", ["ask", "--fr\x1b]0;X\x07ob", "x"], statuses={2}, one_line_error=True),
+    Case(
+        "escapes in keys, ids, topics and synonym names, validated",
+        ["validate", "{dir}/kb.toml"],
+        files={"kb.toml": HOSTILE_KEYS},
+        statuses={1},
+        stdout_has=b"bad\\x1b]0;T\\x07",
+    ),
+    Case(
+        "escapes in the topics an unknown --topic lists",
+        ["--no-bundled", "--kb", "{dir}/kb.toml", "list", "--topic", "nope"],
+        files={"kb.toml": HOSTILE_KEYS},
+        statuses={1},
+        one_line_error=True,
+        stderr_has=b"T\\x1b[2J",
     ),
     # -- hostile knowledge-base files ----------------------------------------------------------
     Case(
@@ -314,6 +359,7 @@ def test_hostile_input(case: Case, tmp_path: Path) -> None:
     """The case ends with its expected status, no traceback, no control characters, and well-formed output."""
     for name, content in case.files.items():
         path = tmp_path / name
+        path.parent.mkdir(parents=True, exist_ok=True)
         if isinstance(content, str):
             path.write_text(content, encoding="utf-8")
         else:

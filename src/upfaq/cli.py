@@ -21,7 +21,7 @@ from upfaq.kb import KnowledgeBase
 from upfaq.output import Environment, ReaderGone, write, writer_for
 from upfaq.search import Index, suggest_ids
 from upfaq.status import ExitStatus
-from upfaq.text import clean_input
+from upfaq.text import clean_input, printable
 
 COMPLETE_VAR = "_UPFAQ_COMPLETE"
 
@@ -105,7 +105,7 @@ def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> 
     def tell(message: str) -> None:  # on a terminal only: scripts and logs get no progress chatter
         nonlocal shown
         if environment.stderr_isatty:
-            stderr.write(f"upfaq: {message}")
+            stderr.write(f"upfaq: {printable(message)}")
             stderr.flush()
             shown = True
 
@@ -117,7 +117,7 @@ def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> 
         if shown:
             stderr.write("\r\x1b[2K")  # the notice is gone once the answer is ready
     for warning in loaded.warnings:
-        stderr.write(f"upfaq: warning: {clean_input(warning)}\n")
+        stderr.write(f"upfaq: warning: {printable(warning)}\n")
     if not loaded.kb.entries:
         raise CliError("no knowledge base in effect: drop --no-bundled, or name one with --kb PATH")
     return loaded, index
@@ -525,7 +525,7 @@ def closed_pipe(error: OSError, system: str = os.name) -> bool:
 
 def _fail(message: str, status: ExitStatus, stderr: Any) -> int:
     try:
-        stderr.write(f"upfaq: error: {clean_input(message)}\n")
+        stderr.write(f"upfaq: error: {printable(message)}\n")
         stderr.flush()
     except (OSError, ValueError, AttributeError):
         pass

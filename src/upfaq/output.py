@@ -19,7 +19,7 @@ from upfaq import render
 from upfaq.kb import Entry, KnowledgeBase, Loaded
 from upfaq.render import Mode
 from upfaq.search import DEFAULT_THRESHOLD, Index, Result
-from upfaq.text import clean_input
+from upfaq.text import printable, strip_control
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
@@ -89,8 +89,8 @@ class Writer:
         return type(self)(self.environment, stream, stream)
 
     def write(self, text: str, *, err: bool = False) -> None:
-        """Write text as it is."""
-        write(text, self.stderr if err else self.stdout)
+        """Write text, with no control character but newlines and tabs, whatever its origin."""
+        write(strip_control(text), self.stderr if err else self.stdout)
 
     def text(self, text: str, *, err: bool = False) -> None:
         """Write text and a newline."""
@@ -119,7 +119,7 @@ class Writer:
     def findings(self, report: "Report") -> None:
         """What `validate` found, one line each."""
         for finding in report.findings:
-            self.text(clean_input(str(finding)))
+            self.text(printable(str(finding)))
 
 
 class PlainWriter(Writer):

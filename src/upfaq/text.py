@@ -174,6 +174,24 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOP_WORDS]
 
 
+_LINE_CONTROL = re.compile(f"[{CONTROL_CHARACTERS}\t\n\u0085\u2028\u2029]")
+
+
+def printable(text: str) -> str:
+    """Text from anywhere (a file name, a key, an id, a query) made safe to print on one line.
+
+    Undecodable bytes become U+FFFD and every control character, line ends and tabs included,
+    a visible escape: a file named "evil<ESC>]0;X<BEL>.toml" prints as "evil\\x1b]0;X\\x07.toml",
+    which says what is there and cannot re-title the terminal.
+    """
+    return _LINE_CONTROL.sub(_escape, clean_input(text))
+
+
+def _escape(match: "re.Match[str]") -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
 def clean_input(text: str) -> str:
     """Make user input printable: undecodable bytes (surrogate escapes) become U+FFFD."""
     try:
