@@ -509,3 +509,64 @@ def test_a_read_only_cache_directory_changes_nothing(tmp_path: Path) -> None:
     assert done.returncode == 0 and done.stderr == b""
     if os.geteuid() != 0:  # root writes anyway; for everyone else the directory stays empty
         assert list((cache / "upfaq").iterdir()) == []
+
+
+# -- no usable home directory ------------------------------------------------------------------
+
+
+def _without_home(tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "UPFAQ_KB")}
+    return {**env, **extra}
+
+
+def test_no_home_directory_at_all_still_answers(tmp_path: Path) -> None:
+    """No HOME and no passwd entry for the uid (as in some containers): the bundled answer, no cache, no warning."""
+    script = (
+        "import os, pwd, sys\n"
+        "def nobody(uid): raise KeyError(f'getpwuid(): uid not found: {uid}')\n"
+        "pwd.getpwuid = nobody\n"
+        "from upfaq.cli import main\n"
+        "sys.exit(main(sys.argv[1:]))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, "ask", "can I interview on skype"],
+        capture_output=True,
+        env=_without_home(tmp_path),
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, b""), done.stderr[-500:]
+    assert b"Is it okay to have an interview outside Upwork?" in done.stdout
+
+
+def test_a_home_that_does_not_exist_is_not_created(tmp_path: Path) -> None:
+    """HOME=/nonexistent (even for root): an answer, and no /nonexistent/.cache made for the cache."""
+    home = tmp_path / "nonexistent"
+    done = subprocess.run(
+        [sys.executable, "-m", "upfaq", "ask", "can I interview on skype"],
+        capture_output=True,
+        env=_without_home(tmp_path, HOME=str(home)),
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stderr) == (0, b""), done.stderr[-500:]
+    assert not home.exists()
+
+
+@pytest.mark.posix
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root reads any directory")
+def test_an_unreadable_home_still_answers(tmp_path: Path) -> None:
+    """A HOME nobody may read: the bundled answer, without a cache and without an error."""
+    home = tmp_path / "home"
+    home.mkdir(mode=0)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "upfaq", "ask", "can I interview on skype"],
+            capture_output=True,
+            env=_without_home(tmp_path, HOME=str(home)),
+            timeout=60,
+            check=False,
+        )
+    finally:
+        home.chmod(0o700)
+    assert (done.returncode, done.stderr) == (0, b""), done.stderr[-500:]

@@ -415,6 +415,8 @@ def init(
     Two commented entries, a synonym and every optional field. Never overwrites a file.
     """
     target = path if path is not None else kb.user_data_dir()
+    if target is None:
+        raise CliError("no home directory to find the user data directory in: name a path, e.g. upfaq init team.toml")
     if target.is_dir() or path is None:
         target = target / "faq.toml"
     try:

@@ -500,28 +500,49 @@ class Loaded(NamedTuple):
     warnings: tuple[str, ...] = ()
 
 
-def user_data_dir() -> Path:
-    """upfaq's directory under the platform's user data directory (XDG_DATA_HOME on Linux)."""
+def user_data_dir() -> Path | None:
+    """upfaq's directory under the platform's user data directory (XDG_DATA_HOME on Linux), or
+    None when there is no home directory to put it in."""
     return user_path("data")
 
 
 _XDG = {"data": ("XDG_DATA_HOME", "~/.local/share"), "cache": ("XDG_CACHE_HOME", "~/.cache")}
 
 
-def user_path(kind: str, environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path:
-    """upfaq's user "data" or "cache" directory, as platformdirs gives it.
+def user_path(kind: str, environ: Mapping[str, str] | None = None, platform: str | None = None) -> Path | None:
+    """upfaq's user "data" or "cache" directory, as platformdirs gives it; None when there is no
+    home directory (no HOME and no passwd entry, as in some containers).
 
     On Linux the XDG rule is applied here (the variable when set, else its default): importing
     platformdirs costs more at every start than all of upfaq's own work for a cached answer.
     """
-    if (platform or sys.platform).startswith("linux"):
-        variable, default = _XDG[kind]
-        base = (environ if environ is not None else os.environ).get(variable, "")
-        return (Path(base) if base.strip() else Path(default).expanduser()) / "upfaq"
-    import platformdirs
+    try:
+        if (platform or sys.platform).startswith("linux"):
+            variable, default = _XDG[kind]
+            base = (environ if environ is not None else os.environ).get(variable, "")
+            return (Path(base) if base.strip() else Path(default).expanduser()) / "upfaq"
+        import platformdirs
 
-    finder = platformdirs.user_data_path if kind == "data" else platformdirs.user_cache_path
-    return finder("upfaq", appauthor=False)
+        finder = platformdirs.user_data_path if kind == "data" else platformdirs.user_cache_path
+        return finder("upfaq", appauthor=False)
+    except (RuntimeError, KeyError, OSError):  # the home directory cannot be determined
+        return None
+
+
+def _expand(path: Path) -> Path:
+    """path with a leading ~ expanded, or as it is when there is no home directory to expand to."""
+    try:
+        return path.expanduser()
+    except (RuntimeError, KeyError):
+        return path
+
+
+def _is_dir(path: Path) -> bool:
+    """Whether path is a directory we can tell exists (an unreadable parent says no)."""
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
 
 
 def sources(
@@ -532,11 +553,11 @@ def sources(
     if bundled:
         found.append(Source(None, "bundled"))
     directory = data_dir if data_dir is not None else user_data_dir()
-    if directory.is_dir():
+    if directory is not None and _is_dir(directory):
         found.append(Source(directory, "user data dir"))
     for part in env.get(ENV_VAR, "").split(os.pathsep):
         if part.strip():
-            found.append(Source(Path(part.strip()).expanduser(), ENV_VAR))
+            found.append(Source(_expand(Path(part.strip())), ENV_VAR))
     found.extend(Source(path, EXPLICIT) for path in kb_paths)
     return found
 

@@ -20,6 +20,7 @@ every posting list, read only when a query uses its term. The body is mapped, no
 search of 100,000 entries touches a few pages of it.
 """
 
+import contextlib
 import marshal
 import os
 import stat
@@ -58,8 +59,9 @@ MAGIC = b"UPFAQ\x00C2"
 DISABLE_VAR = "UPFAQ_NO_CACHE"
 
 
-def cache_dir() -> Path:
-    """upfaq's directory under the platform's user cache directory (XDG_CACHE_HOME on Linux)."""
+def cache_dir() -> Path | None:
+    """upfaq's directory under the platform's user cache directory (XDG_CACHE_HOME on Linux), or
+    None when there is no home directory to put it in."""
     return user_path("cache")
 
 
@@ -82,8 +84,8 @@ def open_knowledge(
     env = os.environ if env is None else env
     files = read_sources(chain)
     cached_at: tuple[Path, str] | None = None
-    if not env.get(DISABLE_VAR):
-        directory = directory if directory is not None else cache_dir()
+    directory = directory if directory is not None else cache_dir()
+    if not env.get(DISABLE_VAR) and directory is not None:
         key = _key(files)
         # The name depends on the shape of the cache too: two versions of upfaq installed side by
         # side keep a cache each instead of rewriting one another's at every run.
@@ -349,7 +351,11 @@ def _owned_safely(info: os.stat_result) -> bool:
 
 def _usable_directory(directory: Path, *, create: bool) -> bool:
     if create:
-        directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+        # The cache directory and its parent (~/.cache) may be made, never more: a home directory
+        # that does not exist (HOME=/nonexistent) stays that way.
+        for level in (directory.parent, directory):
+            with contextlib.suppress(FileExistsError):
+                level.mkdir(mode=0o700)
     info = directory.lstat()
     return stat.S_ISDIR(info.st_mode) and _owned_safely(info)
 
