@@ -570,3 +570,52 @@ def test_an_unreadable_home_still_answers(tmp_path: Path) -> None:
     finally:
         home.chmod(0o700)
     assert (done.returncode, done.stderr) == (0, b""), done.stderr[-500:]
+
+
+# -- damaged caches ----------------------------------------------------------------------------
+
+
+def _cache_files(cache: Path) -> list[Path]:
+    return sorted(cache.rglob("*.idx"))
+
+
+def test_a_cache_with_a_damaged_length_is_replaced(tmp_path: Path) -> None:
+    """A bit flip in the stored header length is ignored (no MemoryError), and the file is rewritten."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    ask = [sys.executable, "-m", "upfaq", "ask", "can I interview on skype"]
+    assert subprocess.run(ask, capture_output=True, env=env, timeout=60, check=False).returncode == 0
+    (cached,) = _cache_files(tmp_path / "cache")
+    data = bytearray(cached.read_bytes())
+    data[15] ^= 0x40  # the top byte of the 8-byte header length: about 2**62 bytes
+    cached.write_bytes(bytes(data))
+    for _ in range(2):  # the damaged file is ignored and replaced; the next run reads the new one
+        done = subprocess.run(ask, capture_output=True, env=env, timeout=60, check=False)
+        assert (done.returncode, done.stderr) == (0, b""), done.stderr[-500:]
+    assert cached.read_bytes()[15] == 0
+
+
+def test_a_cache_cut_short_during_a_batch_is_not_a_crash(tmp_path: Path) -> None:
+    """Truncating the cache file while `ask -` runs gives answers or one error line, never SIGBUS."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    first = subprocess.run([sys.executable, "-m", "upfaq", "ask", "skype"], env=env, capture_output=True, check=False)
+    assert first.returncode < 2
+    (cached,) = _cache_files(tmp_path / "cache")
+    with subprocess.Popen(
+        [sys.executable, "-m", "upfaq", "ask", "-", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env,
+    ) as process:
+        assert process.stdin is not None and process.stdout is not None
+        process.stdin.write(b"skype\n")
+        process.stdin.flush()
+        assert process.stdout.readline()  # loaded and answering from the cache
+        with cached.open("r+b") as handle:
+            handle.truncate(cached.stat().st_size // 3)
+        words = "withdraw fees connects dispute refund badge tax verification identity hold payoneer"
+        _, err = process.communicate(("\n".join(words.split()) + "\n").encode(), timeout=60)
+    assert process.returncode in (0, 1, 2), (process.returncode, err[-500:])
+    assert b"Traceback" not in err
+    if process.returncode == 2:
+        assert err.startswith(b"upfaq: error: the cache file was cut short") and err.count(b"\n") == 1

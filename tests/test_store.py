@@ -160,7 +160,17 @@ def test_cache_files_are_private_and_written_atomically(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "damage", ["flip a byte in the body", "flip a byte in the header", "truncate", "empty", "garbage"]
+    "damage",
+    [
+        "flip a byte in the body",
+        "flip a byte in the header",
+        "flip the last header byte",
+        "huge header length",
+        "flip the header length's top bit",
+        "truncate",
+        "empty",
+        "garbage",
+    ],
 )
 def test_a_damaged_cache_is_ignored_and_replaced(tmp_path: Path, damage: str) -> None:
     """A corrupt or truncated cache file is never used: upfaq rebuilds and answers as usual."""
@@ -175,6 +185,10 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path: Path, damage: str) ->
         data[40] ^= 0xFF
     elif damage == "flip the last header byte":
         data[8 + 12 + int.from_bytes(data[8:16], "little") - 1] ^= 0x01
+    elif damage == "huge header length":
+        data[8:16] = (1 << 62).to_bytes(8, "little")
+    elif damage == "flip the header length's top bit":
+        data[15] ^= 0x80
     elif damage == "truncate":
         del data[len(data) // 2 :]
     elif damage == "empty":

@@ -514,6 +514,11 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
             return ExitStatus.OK
         return _fail(f"cannot write output: {error.strerror or error}", ExitStatus.OUTPUT_ERROR, stderr)
     except Exception as error:
+        from upfaq.store import CacheChanged
+
+        if isinstance(error, CacheChanged):
+            message = "the cache file was cut short by another program while in use; run again to rebuild it"
+            return _fail(message, ExitStatus.USAGE, stderr)
         if env.get("UPFAQ_DEBUG"):
             raise
         message = f"internal error: {type(error).__name__}: {error} (UPFAQ_DEBUG=1 shows more)"

@@ -175,8 +175,8 @@ class EntryStore(Sequence[Entry]):
     shows, not all of them.
     """
 
-    def __init__(self, body: bytes | memoryview, offsets: Sequence[int], ids: str) -> None:
-        self._body = memoryview(body)
+    def __init__(self, body: "bytes | memoryview | FileBody", offsets: Sequence[int], ids: str) -> None:
+        self._body = body if isinstance(body, FileBody) else memoryview(body)
         self._offsets = offsets
         self._ids = ids
         """Every id, joined by NUL (which no id holds): split only when an id is looked up."""
@@ -199,12 +199,16 @@ class EntryStore(Sequence[Entry]):
         if entry is None:
             if not 0 <= index < len(self):
                 raise IndexError(index)
-            fields = marshal.loads(self._body[self._offsets[index] : self._offsets[index + 1]])
-            entry = Entry(*fields)
-            if entry.history:
-                entry = entry._replace(history=tuple(Change(*change) for change in entry.history))
-            self._decoded[index] = entry
+            entry = self._decoded[index] = _entry(self._body[self._offsets[index] : self._offsets[index + 1]])
         return entry
+
+    def __iter__(self) -> Iterator[Entry]:
+        # Every entry is wanted (list, validate): one read of them all, not one per entry.
+        body = self._body[0 : len(self._body)]
+        offsets = self._offsets
+        for index in range(len(self)):
+            entry = self._decoded.get(index)
+            yield entry if entry is not None else _entry(body[offsets[index] : offsets[index + 1]])
 
     def find(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None, without decoding the others."""
@@ -234,19 +238,70 @@ class EntryStore(Sequence[Entry]):
 # -- reading -----------------------------------------------------------------------------------
 
 
-class Slices(Mapping[str, memoryview]):
+def _entry(data: "bytes | memoryview") -> Entry:
+    """An entry from its marshalled fields (its history as plain tuples)."""
+    entry = Entry(*marshal.loads(data))
+    if entry.history:
+        entry = entry._replace(history=tuple(Change(*change) for change in entry.history))
+    return entry
+
+
+class CacheChanged(Exception):
+    """The cache file was cut short by another program while this one was reading it."""
+
+
+class FileBody:
+    """The body of an open cache file, read a slice at a time with pread.
+
+    A mapped file that another program truncates kills the reader with SIGBUS at the next touch
+    of a lost page; pread instead returns what is left, and a short read is reported as
+    CacheChanged. Where there is no pread (Windows, which cannot truncate an open file), the
+    file is mapped.
+    """
+
+    def __init__(self, handle: BinaryIO, start: int, length: int) -> None:
+        self._fd = os.dup(handle.fileno())  # ours to keep open for the life of the process
+        self._start = start
+        self._length = length
+        self._mapped: memoryview | None = None
+        if not hasattr(os, "pread"):  # pragma: no cover - Windows
+            import mmap
+
+            self._mapped = memoryview(mmap.mmap(self._fd, 0, access=mmap.ACCESS_READ))[start : start + length]
+
+    def __len__(self) -> int:
+        return self._length
+
+    def view(self, start: int, end: int) -> "FileBody":
+        """The part of the body from start to end, still unread."""
+        part = object.__new__(FileBody)
+        part._fd, part._start, part._length = self._fd, self._start + start, end - start
+        part._mapped = None if self._mapped is None else self._mapped[start:end]
+        return part
+
+    def __getitem__(self, part: slice) -> "bytes | memoryview":
+        start, end, _ = part.indices(self._length)
+        if self._mapped is not None:  # pragma: no cover - Windows
+            return self._mapped[start:end]
+        data = os.pread(self._fd, end - start, self._start + start)
+        if len(data) != end - start:
+            raise CacheChanged
+        return data
+
+
+class Slices(Mapping[str, "bytes | memoryview"]):
     """Posting lists as slices of the mapped cache file, copied only when a query asks for them.
 
     Section 2k + 1 + kind of bounds holds term k's list: kind 0 its postings, 1 its phrasings.
     """
 
-    def __init__(self, body: memoryview, positions: dict[str, int], bounds: "array[int]", kind: int) -> None:
+    def __init__(self, body: FileBody, positions: dict[str, int], bounds: "array[int]", kind: int) -> None:
         self._body = body
         self._positions = positions
         self._bounds = bounds
         self._kind = kind
 
-    def __getitem__(self, term: str) -> memoryview:
+    def __getitem__(self, term: str) -> "bytes | memoryview":
         section = 2 * self._positions[term] + 1 + self._kind
         return self._body[self._bounds[section] : self._bounds[section + 1]]
 
@@ -270,26 +325,25 @@ def read(path: Path, key: str) -> tuple[Loaded, Index] | None:
             if head is None:
                 return None
             header, body_start = head
-            # Check the body in chunks, so it is never all in memory; then map it, so that a
-            # query reads only the pages of the postings and entries it uses.
-            if not _body_sound(handle, body_start, header["body_length"], header["body_crc"]):
+            # Check the body in chunks, so it is never all in memory; then keep the file open,
+            # so that a query reads only the postings and entries it uses.
+            length = header["body_length"]
+            if not _body_sound(handle, body_start, length, header["body_crc"]):
                 return None
-            import mmap
-
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
-    except (OSError, ValueError, TypeError, KeyError, EOFError, OverflowError):
-        return None
-    try:
-        return _decode(header, memoryview(mapped)[body_start:])
-    except (ValueError, TypeError, KeyError, EOFError, IndexError, OverflowError):
+            body = FileBody(handle, body_start, length)
+            return _decode(header, body)
+    except (OSError, ValueError, TypeError, KeyError, EOFError, IndexError, OverflowError, CacheChanged):
         return None
 
 
 def _read_header(handle: BinaryIO, key: str) -> tuple[dict[str, Any], int] | None:
+    size = os.fstat(handle.fileno()).st_size
     lead = handle.read(len(MAGIC) + 12)
     if len(lead) < len(MAGIC) + 12 or not lead.startswith(MAGIC):
         return None
     length = int.from_bytes(lead[len(MAGIC) : len(MAGIC) + 8], "little")
+    if length > size - len(lead):  # a damaged length: never allocate what the file cannot hold
+        return None
     raw = handle.read(length)
     if len(raw) != length or zlib.crc32(raw) != int.from_bytes(lead[len(MAGIC) + 8 :], "little"):
         return None
@@ -299,7 +353,11 @@ def _read_header(handle: BinaryIO, key: str) -> tuple[dict[str, Any], int] | Non
     return header, len(lead) + length
 
 
-def _body_sound(handle: BinaryIO, start: int, length: int, crc: int) -> bool:
+def _body_sound(handle: BinaryIO, start: int, length: Any, crc: Any) -> bool:
+    if not isinstance(length, int) or not isinstance(crc, int):
+        return False
+    if length != os.fstat(handle.fileno()).st_size - start:
+        return False
     handle.seek(start)
     seen = 0
     running = 0
@@ -309,7 +367,7 @@ def _body_sound(handle: BinaryIO, start: int, length: int, crc: int) -> bool:
     return seen == length and running == crc
 
 
-def _decode(header: dict[str, Any], body: memoryview) -> tuple[Loaded, Index]:
+def _decode(header: dict[str, Any], body: FileBody) -> tuple[Loaded, Index]:
     ids, terms, synonyms = header["ids"], header["terms"], header["synonyms"]
     if not (isinstance(ids, str) and isinstance(terms, list) and isinstance(synonyms, dict)):
         raise TypeError("bad header")
@@ -318,7 +376,7 @@ def _decode(header: dict[str, Any], body: memoryview) -> tuple[Loaded, Index]:
     bounds.frombytes(header["bounds"])
     if len(bounds) != 2 * len(terms) + 2 or bounds[-1] != len(body) or bounds[1] != offsets[-1]:
         raise ValueError("sections do not fit the body")
-    kb = KnowledgeBase(EntryStore(body[: offsets[-1]], offsets, ids), synonyms)
+    kb = KnowledgeBase(EntryStore(body.view(0, offsets[-1]), offsets, ids), synonyms)
     if len(kb.entries) != len(offsets) - 1:
         raise ValueError("entry table does not fit")
     layers = tuple(Layer(*_checked_layer(layer)) for layer in header["layers"])
