@@ -5,12 +5,14 @@ documented exit status, never prints a Python traceback, and never lets a contro
 from its input reach the output.
 """
 
+import contextlib
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -619,3 +621,83 @@ def test_a_cache_cut_short_during_a_batch_is_not_a_crash(tmp_path: Path) -> None
     assert b"Traceback" not in err
     if process.returncode == 2:
         assert err.startswith(b"upfaq: error: the cache file was cut short") and err.count(b"\n") == 1
+
+
+# -- killed runs -------------------------------------------------------------------------------
+
+
+def _big_kb(path: Path, count: int) -> Path:
+    """A knowledge base large enough to be indexed by several processes."""
+    import random
+
+    rng = random.Random(7)
+    vocabulary = [f"{a}{b}{c}" for a in "bdfgklmnprst" for b in "aeiou" for c in "bdgklmnprstx"][:600]
+    with path.open("w", encoding="utf-8") as out:
+        for n in range(count):
+            question = " ".join(rng.choices(vocabulary, k=8))
+            answer = " ".join(rng.choices(vocabulary, k=60))
+            out.write(f'[[entry]]\nid = "e{n}"\nquestion = "{question}?"\nanswer = "{answer}"\n\n')
+    return path
+
+
+def _children(pid: int) -> set[int]:
+    found: set[int] = set()
+    for task in Path(f"/proc/{pid}/task").glob("*/children"):
+        found.update(int(child) for child in task.read_text().split())
+    return found
+
+
+@pytest.mark.fork
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_indexing_workers_die_with_upfaq(tmp_path: Path, how: signal.Signals) -> None:
+    """Killing upfaq while its workers index leaves no worker behind, and its pipe reaches end of file."""
+    from upfaq.search import PARALLEL_MIN
+
+    big = _big_kb(tmp_path / "big.toml", PARALLEL_MIN + 2000)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with subprocess.Popen(
+        [sys.executable, "-m", "upfaq", "--no-bundled", "--kb", str(big), "ask", "kax"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    ) as process:
+        deadline = time.monotonic() + 60
+        workers: set[int] = set()
+        while not workers and time.monotonic() < deadline and process.poll() is None:
+            workers = _children(process.pid)
+            time.sleep(0.02)
+        if not workers:
+            pytest.skip("indexing finished before workers could be seen (one core?)")
+        process.send_signal(how)
+        assert process.stdout is not None
+        try:
+            # End of file comes only when no worker holds the write end of the pipe.
+            assert _reaches_end_of_file(process.stdout.fileno(), seconds=30), "a worker holds upfaq's stdout"
+            process.wait(timeout=30)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and any(_state(pid) not in "ZX" for pid in workers):
+                time.sleep(0.05)
+            assert not [pid for pid in workers if _state(pid) not in "ZX"]
+        finally:
+            for pid in workers:
+                with contextlib.suppress(OSError):
+                    os.kill(pid, signal.SIGKILL)
+
+
+def _reaches_end_of_file(fd: int, seconds: float) -> bool:
+    import select
+
+    deadline = time.monotonic() + seconds
+    while (left := deadline - time.monotonic()) > 0:
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready and not os.read(fd, 65536):
+            return True
+    return False
+
+
+def _state(pid: int) -> str:
+    """The process's state letter (R, S, Z...), or X when it is gone."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
+    except OSError:
+        return "X"

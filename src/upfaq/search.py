@@ -743,7 +743,9 @@ def _parallel_parts(index: "Index", count: int, workers: int) -> list[dict[str, 
     _building = index
     try:
         bounds = [count * n // workers for n in range(workers + 1)]
-        with ProcessPoolExecutor(workers - 1, mp_context=context) as pool:
+        with ProcessPoolExecutor(
+            workers - 1, mp_context=context, initializer=_worker_start, initargs=(os.getpid(),)
+        ) as pool:
             # This process takes the first range itself rather than wait: one fewer result to copy back.
             others = pool.map(_build_range, bounds[1:-1], bounds[2:])
             first = index._build_range(bounds[0], bounds[1])
@@ -752,6 +754,27 @@ def _parallel_parts(index: "Index", count: int, workers: int) -> list[dict[str, 
         raise ParallelUnavailable(f"{type(error).__name__}: {error}") from error
     finally:
         _building = None
+
+
+def _worker_start(parent: int) -> None:
+    """Tie an indexing worker to upfaq: it dies with it, and never holds the caller's pipes.
+
+    A worker that outlived a killed upfaq (SIGKILL, a caller's timeout) would keep indexing and
+    keep `upfaq ... | cat` from ever ending, since it inherited the write end of the pipe.
+    """
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    os.close(devnull)
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        pr_set_pdeathsig = 1
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    if os.getppid() != parent:  # upfaq died before the signal was asked for
+        os._exit(1)
 
 
 def _build_range(start: int, end: int) -> dict[str, Any]:
