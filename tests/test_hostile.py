@@ -180,6 +180,16 @@ CASES = [
         colour_allowed=True,
         check=lines_fit(80),
     ),
+    Case(
+        "COLUMNS=0 on a terminal",
+        ["ask", "can I interview on skype"],
+        env={"FORCE_COLOR": "1", "COLUMNS": "0"},
+        statuses={0},
+        stdout_has=b"outside Upwork?",
+        colour_allowed=True,
+    ),
+    Case("an empty --kb path", ["--kb", "", "list"], statuses={2}, one_line_error=True, stderr_has=b"empty path"),
+    Case("an empty --kb= path", ["ask", "--kb=", "skype"], statuses={2}, one_line_error=True, stderr_has=b"empty path"),
     # -- names and keys from files reach messages only escaped -----------------------------------
     Case(
         "escapes in a file name in the user data directory",
@@ -427,21 +437,29 @@ def test_a_full_disk_is_a_one_line_error() -> None:
 
 
 @pytest.mark.parametrize(
-    ("argv", "stdin"),
+    ("argv", "stdin", "env"),
     [
-        (["list"], None),
-        (["ask", "-"], b"can I interview on skype\n" * 20000),
-        (["ask", "-", "--json"], b"skype\n" * 50000),
+        (["list"], None, {}),
+        (["ask", "-"], b"can I interview on skype\n" * 20000, {}),
+        (["ask", "-", "--json"], b"skype\n" * 50000, {}),
+        (["ask", "-"], b"can I interview on skype\n" * 20000, {"FORCE_COLOR": "1"}),
+        (["list"], None, {"FORCE_COLOR": "1"}),
     ],
 )
-def test_a_reader_that_stops_early_stops_upfaq_quietly(argv: list[str], stdin: bytes | None, tmp_path: Path) -> None:
-    """`upfaq ... | head -1`: upfaq stops without a message and exits 0."""
+def test_a_reader_that_stops_early_stops_upfaq_quietly(
+    argv: list[str], stdin: bytes | None, env: dict[str, str], tmp_path: Path
+) -> None:
+    """`upfaq ... | head -1`: upfaq stops without a message and exits 0, panels (FORCE_COLOR) or not."""
     source = tmp_path / "stdin"
     source.write_bytes(stdin or b"")
     with (
         source.open("rb") as feed,
         subprocess.Popen(
-            [sys.executable, "-m", "upfaq", *argv], stdin=feed, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+            [sys.executable, "-m", "upfaq", *argv],
+            stdin=feed,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env={**os.environ, **env},
         ) as process,
     ):
         assert process.stdout is not None and process.stderr is not None

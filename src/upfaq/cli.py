@@ -485,9 +485,12 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
         # The shell is asking for completions; typer registers its shells only when asked to.
         completion_init()
     try:
+        args = sys.argv[1:] if argv is None else argv
+        if _empty_kb(args):
+            raise CliError("--kb was given an empty path: name a knowledge-base file or directory")
         command = typer.main.get_command(app)
         status: Any = command.main(
-            args=argv, prog_name=prog_name, standalone_mode=False, obj={"environment": environment}
+            args=args, prog_name=prog_name, standalone_mode=False, obj={"environment": environment}
         )
         stdout.flush()
         return int(status or 0)
@@ -523,6 +526,18 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
             raise
         message = f"internal error: {type(error).__name__}: {error} (UPFAQ_DEBUG=1 shows more)"
         return _fail(message, ExitStatus.INTERNAL, stderr)
+
+
+def _empty_kb(args: list[str]) -> bool:
+    """Whether --kb is given "" (which a path type would silently read as the current directory)."""
+    for number, arg in enumerate(args):
+        if arg == "--":
+            return False
+        if arg == "--kb" and number + 1 < len(args) and not args[number + 1].strip():
+            return True
+        if arg.startswith("--kb=") and not arg[len("--kb=") :].strip():
+            return True
+    return False
 
 
 def closed_pipe(error: OSError, system: str = os.name) -> bool:

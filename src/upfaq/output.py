@@ -64,6 +64,16 @@ class ReaderGone(Exception):
     """The reader of stdout went away (`upfaq list | head -1`): time to stop, quietly."""
 
 
+def _reader_gone() -> None:
+    raise ReaderGone
+
+
+MIN_COLUMNS = 20
+"""The narrowest a panel is drawn, whatever COLUMNS says."""
+DEFAULT_COLUMNS = 80
+"""The width when COLUMNS says 0 or less."""
+
+
 def write(text: str, stream: TextIO) -> None:
     """Write text; a closed pipe becomes ReaderGone, which no framework mistakes for an error."""
     try:
@@ -198,7 +208,12 @@ class RichWriter(Writer):
 
         stream = self.stderr if err else self.stdout
         # Rich reads the variables itself (NO_COLOR, FORCE_COLOR, COLUMNS...): give it ours.
-        return Console(file=stream, highlight=False, markup=False, emoji=False, _environ=dict(self.environment.env))
+        console = Console(file=stream, highlight=False, markup=False, emoji=False, _environ=dict(self.environment.env))
+        if console.width < MIN_COLUMNS:  # COLUMNS=0 or nonsense: Rich would draw nothing at all
+            console.width = DEFAULT_COLUMNS if console.width <= 0 else MIN_COLUMNS
+        # Rich's own answer to a closed pipe is SystemExit(1); a reader that went away is no error.
+        console.on_broken_pipe = _reader_gone  # type: ignore[method-assign]
+        return console
 
 
 class JsonWriter(Writer):
