@@ -276,3 +276,27 @@ def test_only_linux_indexes_in_forked_processes(monkeypatch: pytest.MonkeyPatch,
     monkeypatch.setattr(sys, "platform", platform)
     monkeypatch.setattr(os, "sched_getaffinity", lambda _: {0, 1}, raising=False)
     assert (search._workers(search.PARALLEL_MIN) > 1) is forks
+
+
+def test_ask_batch_remembers_the_most_recent_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`ask -` replays the output of the queries asked most recently, not of the first ones."""
+    import io
+
+    from upfaq import cli
+    from upfaq.output import Environment
+    from upfaq.search import Index
+
+    searched: list[str] = []
+    search = Index.search
+
+    def counting(self: Index, query: str, *args: object, **kwargs: object) -> object:
+        searched.append(query)
+        return search(self, query, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Index, "search", counting)
+    monkeypatch.setattr(cli, "BATCH_MEMORY", 3)
+    stdin = io.StringIO("skype\nfee\nrefund\nvpn\nvpn\nvpn\nskype\n")
+    environment = Environment(io.StringIO(), io.StringIO(), stdin, {})
+    assert cli.main(["ask", "-", "--plain"], environment=environment) in (0, 1)
+    # vpn is remembered once asked; skype, the oldest of four, was forgotten and is searched again.
+    assert searched == ["skype", "fee", "refund", "vpn", "skype"]

@@ -719,3 +719,48 @@ def _state(pid: int) -> str:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0]
     except OSError:
         return "X"
+
+
+# -- memory in ask - ---------------------------------------------------------------------------
+
+
+def _peak_rss_mb(argv: list[str], stdin: bytes, env: dict[str, str] | None = None) -> float:
+    """Run upfaq in a child and return its peak resident memory, in MB (Linux reports kB)."""
+    script = (
+        "import resource, subprocess, sys\n"
+        "done = subprocess.run([sys.executable, '-m', 'upfaq', *sys.argv[1:]], stdout=subprocess.DEVNULL)\n"
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, done.returncode)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *argv], input=stdin, capture_output=True, env=env, timeout=300, check=True
+    )
+    peak, status = done.stdout.split()
+    assert int(status) in (0, 1), done.stderr[-500:]
+    return int(peak) / 1024
+
+
+@pytest.mark.fork  # ru_maxrss in kB and /proc: Linux
+def test_ask_batch_memory_is_bounded_by_size_not_only_by_count(tmp_path: Path) -> None:
+    """Distinct queries whose answers are megabytes long are not all kept for replay."""
+    big = tmp_path / "big.toml"
+    big.write_text(kb("A long one?", "long answer. " * 250_000), encoding="utf-8")  # about 3 MB
+    queries = "".join(f"long one {n}\n" for n in range(120)).encode()
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    peak = _peak_rss_mb(["--no-bundled", "--kb", str(big), "ask", "-"], queries, env)
+    assert peak < 250, peak  # 120 remembered answers alone would be 360 MB
+
+
+@pytest.mark.fork
+def test_an_endless_line_on_stdin_costs_no_memory(tmp_path: Path) -> None:
+    """`upfaq ask - < /dev/zero` reads an endless line in pieces: its memory stays flat."""
+    with (
+        Path("/dev/zero").open("rb") as zero,
+        subprocess.Popen([sys.executable, "-m", "upfaq", "ask", "-"], stdin=zero, stdout=subprocess.DEVNULL) as process,
+    ):
+        try:
+            time.sleep(3)
+            status = Path(f"/proc/{process.pid}/status").read_text()
+            rss_kb = int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+        finally:
+            process.kill()
+    assert rss_kb < 200 * 1024, rss_kb  # unbounded, it grows by hundreds of MB a second

@@ -9,6 +9,7 @@ import errno
 import io
 import os
 import sys
+from collections import OrderedDict
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,7 +27,12 @@ from upfaq.text import clean_input, printable
 COMPLETE_VAR = "_UPFAQ_COMPLETE"
 
 BATCH_MEMORY = 10_000
-"""How many distinct queries `ask -` remembers the output of."""
+"""How many distinct queries `ask -` remembers the output of: the most recently asked."""
+BATCH_MEMORY_CHARS = 32 << 20
+"""And how much of their output, in characters: a knowledge base of 10 MB answers stays bounded."""
+MAX_LINE_CHARS = 64 << 10
+"""The most of one line of `ask -` that is read; the rest of it is skipped (a query is cut at
+search.MAX_QUERY_CHARS anyway), so an endless line (`< /dev/zero`) costs no memory."""
 
 RELATED = 3
 """How many further confident matches an answer lists as related."""
@@ -223,8 +229,9 @@ def ask(
         loaded, index = _load(ctx, kb_paths, no_bundled)
         merged = loaded.kb
         answered_all = True
-        # Scripts repeat themselves: the text for a query seen before is written again as it was.
-        written: dict[str, tuple[str, bool]] = {}
+        # Scripts repeat themselves: the text for a query seen recently is written again as it was.
+        written: OrderedDict[str, tuple[str, bool]] = OrderedDict()
+        size = 0
         for line in _stdin_lines(environment):
             if not out.repeatable:
                 result = index.search(line, limit=limit + RELATED)
@@ -236,9 +243,13 @@ def ask(
                 buffer = io.StringIO()
                 result = index.search(line, limit=limit + RELATED)
                 out.to(buffer).answer(result, merged, index, limit, batch=True, explain=explain)
-                done = (buffer.getvalue(), result.answered)
-                if len(written) < BATCH_MEMORY:
-                    written[line] = done
+                done = written[line] = (buffer.getvalue(), result.answered)
+                size += len(line) + len(done[0])
+                while written and (len(written) > BATCH_MEMORY or size > BATCH_MEMORY_CHARS):
+                    old, (text, _) = written.popitem(last=False)  # the least recently asked
+                    size -= len(old) + len(text)
+            else:
+                written.move_to_end(line)
             out.write(done[0])
             answered_all &= done[1]
         raise typer.Exit(ExitStatus.OK if answered_all else ExitStatus.NO_ANSWER)
@@ -258,7 +269,11 @@ def _stdin_lines(environment: Environment) -> Iterator[str]:
     if hasattr(stream, "reconfigure"):
         stream.reconfigure(errors="replace")
     try:
-        for raw in stream:
+        while raw := stream.readline(MAX_LINE_CHARS):
+            if len(raw) == MAX_LINE_CHARS and not raw.endswith("\n"):
+                # An overlong line: the query is its start; read past the rest, a piece at a time.
+                while (rest := stream.readline(MAX_LINE_CHARS)) and not rest.endswith("\n"):
+                    pass
             line = clean_input(raw).strip()
             if line:
                 yield line
