@@ -528,7 +528,7 @@ def test_a_read_only_cache_directory_changes_nothing(tmp_path: Path) -> None:
     )
     assert done.returncode == 0 and done.stderr == b""
     if os.geteuid() != 0:  # root writes anyway; for everyone else the directory stays empty
-        assert list((cache / "upfaq").iterdir()) == []
+        assert not list((cache / "upfaq").glob("*.idx")) and not list((cache / "upfaq").glob(".tmp-*"))
 
 
 # -- no usable home directory ------------------------------------------------------------------
@@ -764,3 +764,54 @@ def test_an_endless_line_on_stdin_costs_no_memory(tmp_path: Path) -> None:
         finally:
             process.kill()
     assert rss_kb < 200 * 1024, rss_kb  # unbounded, it grows by hundreds of MB a second
+
+
+# -- what the cache keeps ----------------------------------------------------------------------
+
+
+def _run(argv: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "upfaq", *argv], capture_output=True, env=env, cwd=cwd, timeout=120, check=False
+    )
+
+
+def test_every_spelling_of_a_path_shares_one_cache_file(tmp_path: Path) -> None:
+    """`k.toml`, `./k.toml` and its absolute path are one file: one cache file, built once."""
+    (tmp_path / "k.toml").write_text(kb("How do I reach the office?", "Through the VPN profile."), encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    for spelling in ("k.toml", "./k.toml", str(tmp_path / "k.toml"), "../" + tmp_path.name + "/k.toml"):
+        assert _run(["--no-bundled", "--kb", spelling, "ask", "office"], env, cwd=tmp_path).returncode == 0
+    assert len(list((tmp_path / "cache" / "upfaq").glob("*.idx"))) == 1
+
+
+def test_leftovers_of_killed_writes_are_cleaned_and_the_cache_is_bounded(tmp_path: Path) -> None:
+    """Old .tmp-*.idx files go at the next write; past UPFAQ_CACHE_MB the least recently used files go."""
+    cache = tmp_path / "cache" / "upfaq"
+    cache.mkdir(parents=True, mode=0o700)
+    old, young = cache / ".tmp-old.idx", cache / ".tmp-young.idx"
+    for leftover in (old, young):
+        leftover.write_bytes(b"half a cache file")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "UPFAQ_CACHE_MB": "1"}
+    for n in range(5):
+        path = tmp_path / f"kb{n}.toml"
+        path.write_text(kb(f"Question number {n}?", f"answer {n} " * 40_000), encoding="utf-8")  # ~400 kB
+        assert _run(["--no-bundled", "--kb", str(path), "ask", "question"], env).returncode == 0
+        time.sleep(0.05)  # distinct modification times
+    assert not old.exists() and young.exists()  # a young one may be another run's write in progress
+    kept = sorted(cache.glob("[!.]*.idx"), key=lambda p: p.stat().st_mtime)
+    assert 1 <= len(kept) < 5
+    assert sum(p.stat().st_size for p in kept[:-1]) <= 1 << 20  # the newest is always kept
+
+
+def test_simultaneous_first_runs_build_the_index_once(tmp_path: Path) -> None:
+    """Runs started together on an uncached knowledge base: one builds, the others wait and read its cache."""
+    big = _big_kb(tmp_path / "big.toml", 6000)
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache"), "UPFAQ_DEBUG": "1"}
+    command = [sys.executable, "-m", "upfaq", "--no-bundled", "--kb", str(big), "ask", "--json", "kax"]
+    runs = [subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE) for _ in range(6)]
+    outputs = [run.communicate(timeout=300) for run in runs]
+    assert all(run.returncode in (0, 1) for run in runs), [err[-300:] for _, err in outputs]
+    assert len({out for out, _ in outputs}) == 1
+    builds = sum(err.count(b"upfaq: debug: building the index") for _, err in outputs)
+    assert builds == 1, [err[-300:] for _, err in outputs]

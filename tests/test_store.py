@@ -24,6 +24,11 @@ QUERIES = [
 ]
 
 
+def cache_files(directory: Path) -> list[Path]:
+    """The cache files in directory, temporary ones included (lock files are not cache files)."""
+    return sorted(p for p in directory.iterdir() if p.suffix == ".idx")
+
+
 def kb_file(tmp_path: Path, answer: str = "Use the team VPN profile.") -> Path:
     """A small knowledge-base file with a synonym phrase and an id that overrides a bundled one."""
     path = tmp_path / "team.toml"
@@ -155,7 +160,7 @@ def test_cache_files_are_private_and_written_atomically(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     store.open_knowledge(chain(kb_file(tmp_path)), {}, cache)
     assert stat.S_IMODE(cache.stat().st_mode) == 0o700
-    (written,) = cache.iterdir()
+    (written,) = cache_files(cache)
     assert written.suffix == ".idx" and stat.S_IMODE(written.stat().st_mode) == 0o600
 
 
@@ -177,7 +182,7 @@ def test_a_damaged_cache_is_ignored_and_replaced(tmp_path: Path, damage: str) ->
     path = kb_file(tmp_path)
     cache = tmp_path / "cache"
     _, expected = store.open_knowledge(chain(path), {}, cache)
-    (cached,) = cache.iterdir()
+    (cached,) = cache_files(cache)
     data = bytearray(cached.read_bytes())
     if damage == "flip a byte in the body":
         data[-200] ^= 0xFF
@@ -220,7 +225,7 @@ def test_an_unwritable_cache_directory_is_no_obstacle(tmp_path: Path, monkeypatc
     cache = tmp_path / "cache"
     _, index = store.open_knowledge(chain(path), {}, cache)
     assert index.search("office intranet").matches[0].entry.id == "vpn"
-    assert list(cache.iterdir()) == []
+    assert cache_files(cache) == []
 
 
 @pytest.mark.posix
@@ -231,11 +236,11 @@ def test_a_cache_others_could_write_is_never_read(tmp_path: Path) -> None:
     store.open_knowledge(chain(path), {}, cache)
     cache.chmod(0o777)
     files = store.read_sources(chain(path))
-    (cached,) = cache.iterdir()
+    (cached,) = cache_files(cache)
     assert store.read(cached, store._key(files)) is None
     cached.unlink()
     store.open_knowledge(chain(path), {}, cache)
-    assert list(cache.iterdir()) == []
+    assert cache_files(cache) == []
 
 
 @pytest.mark.posix
@@ -244,7 +249,7 @@ def test_a_cache_file_owned_by_someone_else_is_never_read(tmp_path: Path, monkey
     path = kb_file(tmp_path)
     cache = tmp_path / "cache"
     store.open_knowledge(chain(path), {}, cache)
-    (cached,) = cache.iterdir()
+    (cached,) = cache_files(cache)
     key = store._key(store.read_sources(chain(path)))
     assert store.read(cached, key) is not None
     real_uid = os.getuid()
@@ -270,7 +275,7 @@ def test_two_processes_at_once_both_answer_and_leave_a_sound_cache(tmp_path: Pat
     outputs = [run.communicate(timeout=60) for run in runs]
     assert all(run.returncode == 0 for run in runs), outputs
     assert all(out == outputs[0][0] for out, _ in outputs) and all(err == b"" for _, err in outputs)
-    files = sorted(p.name for p in (tmp_path / "xdg-cache" / "upfaq").iterdir())
+    files = [p.name for p in cache_files(tmp_path / "xdg-cache" / "upfaq")]
     assert len(files) == 1 and files[0].endswith(".idx")
     cached = tmp_path / "xdg-cache" / "upfaq" / files[0]
     assert store.read(cached, store._key(store.read_sources(chain(path)))) is not None

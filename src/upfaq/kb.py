@@ -600,7 +600,11 @@ def read_sources(chain: Sequence[Source]) -> list[SourceFile]:
             files.append(SourceFile(BUNDLED_NAME, source.via, read_bytes(BUNDLED_PATH, BUNDLED_NAME)))
             continue
         try:
-            files.extend(SourceFile(str(path), source.via, read_bytes(path, str(path))) for path in files_of(source))
+            # Labelled by absolute path: "k.toml", "./k.toml" and "/home/me/k.toml" are one file,
+            # with one cache entry, and every message names it the same way.
+            for path in files_of(source):
+                label = os.path.abspath(path)  # noqa: PTH100 - absolute, yet a symlink keeps its name
+                files.append(SourceFile(label, source.via, read_bytes(path, label)))
         except KBError as error:
             if source.explicit:
                 raise
