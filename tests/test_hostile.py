@@ -815,3 +815,29 @@ def test_simultaneous_first_runs_build_the_index_once(tmp_path: Path) -> None:
     assert len({out for out, _ in outputs}) == 1
     builds = sum(err.count(b"upfaq: debug: building the index") for _, err in outputs)
     assert builds == 1, [err[-300:] for _, err in outputs]
+
+
+# -- line numbers ------------------------------------------------------------------------------
+
+LINE_TRAPS = (
+    "# a comment with a line separator \u2028 and a NEL \u0085 in it\n"  # line 1
+    '[[entry]]\nid = "a"\nquestion = "First?"\n'  # 2-4
+    'answer = """\nA long enough first answer.\n[[entry]]\nnot a header, but text in the answer\n"""\n'  # 5-9
+    "\n"  # 10
+    '[[ entry ]]\nid = "b"\nquestion = "Second?"\n'  # 11-13
+    "[[ entry . history ]]\n"  # 14
+    'fact = "Something else held."\nfrom = "sometime"\n'  # 15-16
+)
+
+
+def test_validate_line_numbers_survive_separators_strings_and_spacing(tmp_path: Path) -> None:
+    """Each finding names its own line, whatever U+2028 in a comment, "[[entry]]" inside a string
+    or "[[ entry ]]" spacing would make of a naive count."""
+    path = tmp_path / "traps.toml"
+    path.write_bytes(LINE_TRAPS.encode())
+    done = _run(["validate", str(path)], {**os.environ})
+    lines = sorted(line.split(f"{path}:", 1)[1] for line in done.stdout.decode().splitlines())
+    assert lines == [
+        "11: error: entry 'b': missing required field 'answer'",
+        "14: error: entry 'b': history: 'from' must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
+    ], done.stdout

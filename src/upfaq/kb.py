@@ -261,13 +261,55 @@ def from_dict(data: dict[str, Any], label: str, text: str = "") -> KnowledgeBase
     return kb
 
 
+_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*(\.[ \t]*history[ \t]*)?\]\]", re.MULTILINE)
+"""An [[entry]] or [[entry.history]] header line (TOML allows spaces inside the brackets)."""
+_TOML_TOKENS = re.compile(
+    r'"""(?:\\[\s\S]|[^\\])*?"""{1,3}|\'\'\'[\s\S]*?\'\'\'{1,3}|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*'
+    r"|(?P<header>" + _HEADER.pattern + ")",
+    re.MULTILINE,
+)
+"""Strings and comments, which may hold text that looks like a header, and the headers themselves."""
+
+
+def _header_lines(text: str, expected: int) -> tuple[list[int], list[int]]:
+    """The lines of the [[entry]] headers and of the [[entry.history]] headers in text.
+
+    A header is a line; but a line inside a multi-line string that reads "[[entry]]" is not one.
+    When the quick scan of lines finds as many entry headers as the parsed file has entries, it
+    is right; otherwise strings and comments are skipped token by token.
+    """
+
+    def numbered(found: list[tuple[int, bool]]) -> list[tuple[int, bool]]:
+        """(offset, is history) in order -> (line, is history), counting line ends in C."""
+        lines, line, last = [], 1, 0
+        for offset, history in found:
+            line += text.count("\n", last, offset)
+            last = offset
+            lines.append((line, history))
+        return lines
+
+    quick = numbered([(m.start(), bool(m.group(1))) for m in _HEADER.finditer(text)])
+    if sum(not history for _, history in quick) != expected:
+        quick = numbered(
+            [
+                (m.start("header"), "history" in m.group("header"))
+                for m in _TOML_TOKENS.finditer(text)
+                if m.group("header")
+            ]
+        )
+    return [n for n, history in quick if not history], [n for n, history in quick if history]
+
+
 class _Checker:
     """Checks parsed TOML against the knowledge-base format, collecting every finding."""
 
     def __init__(self, label: str, text: str) -> None:
         self.label = label
-        self.lines = text.splitlines()
-        self.headers = [i for i, line in enumerate(self.lines, 1) if line.strip().startswith("[[entry]]")]
+        self.text = text
+        # TOML ends lines at \n alone: U+2028, NEL or a form feed in a comment is no line end.
+        self.lines = [line.removesuffix("\r") for line in text.split("\n")]
+        self.headers: list[int] = []
+        self.history_headers: list[int] = []
         self.findings: list[Finding] = []
         self.required: tuple[str, ...] = ()
 
@@ -300,6 +342,7 @@ class _Checker:
         if not isinstance(tables, list):
             self.error("'entry' must be an array of tables ([[entry]])")
             return None, self.findings
+        self.headers, self.history_headers = _header_lines(self.text, len(tables))
         entries: list[Entry] = []
         seen: dict[str, int] = {}
         for index, table in enumerate(tables):
@@ -433,7 +476,7 @@ class _Checker:
         if start is None:
             return None
         end = self.headers[index + 1] if index + 1 < len(self.headers) else len(self.lines) + 1
-        found = [n for n in range(start, end) if self.lines[n - 1].strip().startswith("[[entry.history]]")]
+        found = [n for n in self.history_headers if start < n < end]
         return found[number] if number < len(found) else self.line_of(index, "history")
 
     def meta(self, table: object) -> None:
