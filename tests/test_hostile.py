@@ -841,3 +841,21 @@ def test_validate_line_numbers_survive_separators_strings_and_spacing(tmp_path: 
         "11: error: entry 'b': missing required field 'answer'",
         "14: error: entry 'b': history: 'from' must be a date written YYYY, YYYY-MM or YYYY-MM-DD",
     ], done.stdout
+
+
+# -- pathological knowledge bases --------------------------------------------------------------
+
+
+def test_long_synonym_phrases_index_in_bounded_time(tmp_path: Path) -> None:
+    """A 600-word synonym phrase and texts full of its first word: quick to index, and validate warns."""
+    phrase = " ".join(f"w{n}" for n in range(600))
+    text = " ".join(["w0"] * 2000)
+    entries = "".join(f'[[entry]]\nid = "e{n}"\nquestion = "Question {n}?"\nanswer = "{text}"\n\n' for n in range(10))
+    path = tmp_path / "phrases.toml"
+    path.write_text(f'[synonyms]\nlong = ["{phrase}", "short"]\n\n{entries}', encoding="utf-8")
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    started = time.monotonic()
+    assert _run(["--no-bundled", "--kb", str(path), "ask", "question"], env).returncode in (0, 1)
+    assert time.monotonic() - started < 8  # about 20 s when every phrase length was tried
+    warned = _run(["validate", str(path)], env).stdout.decode()
+    assert "synonym group 'long'" in warned and "600 words" in warned

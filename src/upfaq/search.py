@@ -82,6 +82,10 @@ KIND_SHARE = 0.08
 reason...) as one of the entry's phrasings: siblings sharing every word ("When will I get a JSS?",
 "What is the JSS?") are told apart by what they ask."""
 MAX_PHRASINGS = 31
+MAX_PHRASE_WORDS = 6
+"""Synonym phrases longer than this are not matched (`upfaq validate` warns): every word of
+every text is tried as the start of each phrase length, so long phrases cost time with the cube
+of their length ("two-step verification code" is four words; no real synonym needs seven)."""
 FUZZY_MIN_LENGTH = 4
 """Words shorter than this match exactly or through synonyms only: among three-letter words a
 typo or a part of a word is nearly always another word (fee/few, tax/tab)."""
@@ -107,7 +111,7 @@ ID_SUGGESTION_CUTOFF = 60
 """How alike (rapidfuzz WRatio, 0-100) a known id must be to a mistyped one to be suggested."""
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
-STATE_VERSION = 7
+STATE_VERSION = 8
 _STATE_TYPES: tuple[tuple[tuple[str, ...], type], ...] = (
     (("postings", "phrasing_postings"), Mapping),
     (("surface", "surface_stems", "reversed_surface"), list),
@@ -231,7 +235,7 @@ class Index:
                     stems = tuple(stem(w) for w in words(member))
                     if len(stems) == 1:
                         self._single.setdefault(stems[0], []).append(_synonym_term(group))
-                    elif stems:
+                    elif 1 < len(stems) <= MAX_PHRASE_WORDS:  # longer ones: see MAX_PHRASE_WORDS
                         self._phrases.setdefault(stems, []).append(_synonym_term(group))
         self._max_phrase = max((len(p) for p in self._phrases), default=1)
         self._phrase_starts = {p[0] for p in self._phrases}
