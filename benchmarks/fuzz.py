@@ -12,6 +12,7 @@ any (exit 1). Not part of the test suite: it takes minutes.
 import argparse
 import os
 import random
+import re
 import subprocess
 import sys
 import time
@@ -78,6 +79,79 @@ def processes(count: int, seed: int) -> int:
     return failures
 
 
+CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b-\x1f\x7f]|\xc2[\x80-\x9f]")
+
+
+def _bad(done: "subprocess.CompletedProcess[bytes]", statuses: tuple[int, ...] = (0, 1)) -> bool:
+    """A run that crashed, or let a control character through."""
+    return (
+        done.returncode not in statuses
+        or b"Traceback" in done.stderr
+        or bool(CONTROL_BYTES.search(done.stderr))
+        or bool(CONTROL_BYTES.search(done.stdout))
+    )
+
+
+def damaged_caches(count: int, seed: int) -> int:
+    """Random truncations and bit flips of a cache file (most in its header): every run answers,
+    and the run after it too, from a replaced file. Returns failures."""
+    import tempfile
+
+    rng = random.Random(seed)
+    failures = 0
+    with tempfile.TemporaryDirectory() as home:
+        env = {**os.environ, "XDG_CACHE_HOME": home}
+        env.pop("UPFAQ_NO_CACHE", None)
+        ask = [sys.executable, "-m", "upfaq", "ask", "can I interview on skype"]
+        subprocess.run(ask, env=env, capture_output=True, timeout=120, check=False)
+        (cached,) = Path(home).rglob("[!.]*.idx")
+        sound = cached.read_bytes()
+        for _ in range(count):
+            data = bytearray(sound)
+            if rng.random() < 0.3:
+                del data[rng.randrange(len(data)) :]
+            else:
+                spot = rng.randrange(64) if rng.random() < 0.7 else rng.randrange(len(data))
+                data[spot] ^= 1 << rng.randrange(8)
+            cached.write_bytes(bytes(data))
+            for _ in range(2):
+                done = subprocess.run(ask, env=env, capture_output=True, timeout=120, check=False)
+                if _bad(done, (0,)):
+                    failures += 1
+                    print(f"  damaged cache failure: status={done.returncode} {done.stderr[-200:]!r}", file=sys.stderr)
+                    break
+    return failures
+
+
+def hostile_file_names(count: int, seed: int) -> int:
+    """Knowledge-base files with random bytes in their names, in the user data directory: no
+    control character of a name reaches the output. Returns failures."""
+    import tempfile
+
+    rng = random.Random(seed)
+    failures = 0
+    for _ in range(count):
+        with tempfile.TemporaryDirectory() as home:
+            directory = Path(home) / "upfaq"
+            directory.mkdir()
+            raw = bytes(rng.choice([*range(1, 47), *range(48, 256)]) for _ in range(rng.randrange(1, 30)))
+            name = os.fsdecode(raw + b".toml")
+            body = rng.choice([b"not toml [[[", b'[[entry]]\nid = "x"\nquestion = "Q?"\nanswer = "A."\n', b"\xff\xfe"])
+            try:
+                (directory / name).write_bytes(body)
+            except OSError:
+                continue
+            env = {**os.environ, "XDG_DATA_HOME": home}
+            for argv in (["ask", "skype"], ["list", "--topic", "nope"], ["validate"], ["kb"]):
+                done = subprocess.run(
+                    [sys.executable, "-m", "upfaq", *argv], env=env, capture_output=True, timeout=120, check=False
+                )
+                if _bad(done, (0, 1, 2)):
+                    failures += 1
+                    print(f"  file name failure: {raw!r} {argv} status={done.returncode}", file=sys.stderr)
+    return failures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=5.0)
@@ -99,10 +173,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"FAILED after {time.monotonic() - started:.0f} s: {type(error).__name__}: {error}")
         return 1
     failures = processes(args.processes, seed=int(started))
+    damaged = damaged_caches(args.processes // 4, seed=int(started))
+    named = hostile_file_names(args.processes // 8, seed=int(started))
     elapsed = time.monotonic() - started
     for name, count in counts.items():
         print(f"{name:<28} {count:>8} examples")
     print(f"{'real processes':<28} {2 * args.processes:>8} runs, {failures} failures")
+    print(f"{'damaged cache files':<28} {args.processes // 4:>8} files, {damaged} failures")
+    print(f"{'hostile file names':<28} {args.processes // 8:>8} names, {named} failures")
+    failures += damaged + named
     print(
         f"{sum(counts.values())} in-process examples in {elapsed:.0f} s: {'no failure' if not failures else 'FAILURES'}"
     )
