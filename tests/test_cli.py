@@ -7,6 +7,7 @@ import os
 import re
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -96,7 +97,7 @@ def test_batch_plain_labels_each_query(monkeypatch: pytest.MonkeyPatch, upfaq: U
 
 
 @pytest.mark.parametrize(
-    "args", [("ask",), ("ask", "   "), ("ask", "--bogus", "x"), ("ask", "-n", "0", "x"), ("nope",)]
+    "args", [("ask",), ("ask", "   "), ("ask", "--bogus", "x"), ("ask", "-n", "0", "x"), ("--kb",)]
 )
 def test_usage_errors_exit_2_with_one_line(upfaq: Upfaq, args: tuple[str, ...]) -> None:
     """Usage errors print one line on stderr starting with "upfaq: error:" and exit 2."""
@@ -300,3 +301,33 @@ def test_ask_batch_remembers_the_most_recent_queries(monkeypatch: pytest.MonkeyP
     assert cli.main(["ask", "-", "--plain"], environment=environment) in (0, 1)
     # vpn is remembered once asked; skype, the oldest of four, was forgotten and is searched again.
     assert searched == ["skype", "fee", "refund", "vpn", "skype"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "status", "expected"),
+    [
+        (["can I interview on skype"], 0, "Is it okay to have an interview outside Upwork?"),
+        (["--no-bundled", "--kb", "{tiny}", "calls"], 0, "Can I take calls with customers?"),
+        (["-n", "2", "--json", "skype interview"], 0, '"query": "skype interview"'),
+        (["--", "list of fees"], 1, 'No confident answer for "list of fees"'),
+        (["help", "ask"], 0, "Usage: upfaq ask"),
+        (["help"], 0, "Commands:"),
+        (["version"], 0, f"upfaq {__version__}"),
+    ],
+)
+def test_a_question_needs_no_command(upfaq: Upfaq, tmp_path: Path, argv: list[str], status: int, expected: str) -> None:
+    """`upfaq QUESTION` asks it, as howdoi and tldr users type; `upfaq help [COMMAND]` and `upfaq version` work."""
+    tiny = tmp_path / "tiny.toml"
+    tiny.write_text(
+        '[[entry]]\nid = "calls"\nquestion = "Can I take calls with customers?"\nanswer = "Only on the platform."\n',
+        encoding="utf-8",
+    )
+    run = upfaq(*[arg.replace("{tiny}", str(tiny)) for arg in argv])
+    assert run.status == status, run.err
+    assert expected in run.out + run.err
+
+
+def test_help_for_an_unknown_command_is_an_error(upfaq: Upfaq) -> None:
+    """`upfaq help nope` names the commands there are, and exits 2."""
+    run = upfaq("help", "nope")
+    assert run.status == 2 and "commands: ask, list" in run.err

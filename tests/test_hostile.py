@@ -121,7 +121,7 @@ CASES = [
     Case("only blank lines on ask -", ["ask", "-"], stdin=b"\n \n\t\n", statuses={0}),
     Case("unknown option", ["ask", "--frobnicate", "x"], statuses={2}, one_line_error=True),
     Case("limit not a number", ["ask", "-n", "many", "x"], statuses={2}, one_line_error=True),
-    Case("unknown command", ["frobnicate"], statuses={2}, one_line_error=True),
+    Case("a word that names no command is a question", ["frobnicate"], statuses={1}),
     Case("unknown id with escapes", ["show", f"{ESCAPES}nope"], statuses={1}, one_line_error=True),
     Case("topic with markup", ["list", "--topic", MARKUP], statuses={1}, one_line_error=True),
     # -- knowledge-base text is data -----------------------------------------------------------

@@ -173,11 +173,14 @@ def _root(
 
     \b
     Examples:
-      upfaq ask "can I interview on skype"
+      upfaq "can I interview on skype"      (the same as: upfaq ask ...)
       upfaq ask -n 3 feedback dispute --json
       upfaq list --topic feedback
       upfaq --kb team.toml ask vpn
       upfaq show interview-outside
+
+    A first word that names no command starts a question; a question that starts with a
+    command's name is asked with 'upfaq ask'.
 
     Knowledge bases, later ones overriding earlier ones by id: the bundled Upwork FAQ (unless
     --no-bundled), *.toml in the user data directory, UPFAQ_KB (paths separated by ':', or ';' on Windows), --kb.
@@ -445,6 +448,45 @@ def init(
     write(f"Wrote {target}\nNext: edit it, then check it with: upfaq validate {target}\n", _environment(ctx).stdout)
 
 
+# -- help, version -----------------------------------------------------------------------------
+
+
+@app.command("help")
+def help_command(
+    ctx: typer.Context,
+    command: Annotated[str | None, typer.Argument(metavar="[COMMAND]", help="The command to explain.")] = None,
+) -> None:
+    """Show the help for upfaq, or for one command.
+
+    \b
+    Examples:
+      upfaq help
+      upfaq help ask
+    """
+    root = ctx.find_root()
+    group = root.command
+    if command is None:
+        write(root.get_help() + "\n", _environment(ctx).stdout)
+        return
+    commands: dict[str, Any] = getattr(group, "commands", {})
+    chosen = commands.get(command)
+    if chosen is None:
+        raise CliError(f"no command '{command}'; commands: {', '.join(commands)}")
+    with chosen.make_context(command, ["--help"], parent=root, resilient_parsing=True) as sub:
+        write(chosen.get_help(sub) + "\n", _environment(ctx).stdout)
+
+
+@app.command("version")
+def version_command(ctx: typer.Context) -> None:
+    """Print the version.
+
+    \b
+    Examples:
+      upfaq version
+    """
+    write(f"upfaq {__version__}\n", _environment(ctx).stdout)
+
+
 # -- completion --------------------------------------------------------------------------------
 
 
@@ -461,8 +503,10 @@ def completion(
     \b
     Examples:
       upfaq completion bash > ~/.local/share/bash-completion/completions/upfaq
-      upfaq completion zsh > "${fpath[1]}/_upfaq"
+      upfaq completion zsh > ~/.zfunc/_upfaq
       upfaq completion fish > ~/.config/fish/completions/upfaq.fish
+
+    Make the directory first if it does not exist (mkdir -p).
 
     It completes commands, options, entry ids and topics. It is written to stdout only: no shell
     start-up file is edited.
@@ -504,6 +548,8 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
         if _empty_kb(args):
             raise CliError("--kb was given an empty path: name a knowledge-base file or directory")
         command = typer.main.get_command(app)
+        if not env.get(COMPLETE_VAR):
+            args = _question_first(args, set(getattr(command, "commands", {})))
         status: Any = command.main(
             args=args, prog_name=prog_name, standalone_mode=False, obj={"environment": environment}
         )
@@ -541,6 +587,31 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
             raise
         message = f"internal error: {type(error).__name__}: {error} (UPFAQ_DEBUG=1 shows more)"
         return _fail(message, ExitStatus.INTERNAL, stderr)
+
+
+ROOT_OPTIONS_WITH_VALUES = frozenset({"--kb"})
+ROOT_OPTIONS = frozenset({*ROOT_OPTIONS_WITH_VALUES, "--no-bundled", "-V", "--version", "-h", "--help"})
+
+
+def _question_first(args: list[str], commands: set[str]) -> list[str]:
+    """`upfaq can I interview on skype` means `upfaq ask can I interview on skype`.
+
+    The first word after the global options that names no command starts a question. A question
+    that starts with a command's name ("list of fees") is asked with `upfaq ask`.
+    """
+    number = 0
+    while number < len(args):
+        arg = args[number]
+        if arg == "--":
+            return [*args[:number], "ask", *args[number:]] if number + 1 < len(args) else args
+        if not arg.startswith("-") or arg == "-":
+            if arg in commands:
+                return args
+            return [*args[:number], "ask", *args[number:]]
+        if arg.split("=", 1)[0] not in ROOT_OPTIONS:  # an option of ask's: `upfaq -n 3 fees`
+            return [*args[:number], "ask", *args[number:]]
+        number += 2 if arg in ROOT_OPTIONS_WITH_VALUES else 1
+    return args
 
 
 def _empty_kb(args: list[str]) -> bool:
