@@ -324,20 +324,25 @@ def test_validate_is_callable_from_python(tmp_path: Path) -> None:
 # -- init --------------------------------------------------------------------------------------
 
 
-def test_init_writes_an_example_that_validates_and_answers(tmp_path: Path, upfaq: Upfaq) -> None:
-    """init writes a commented example with two entries, a synonym and every optional field."""
+def test_init_writes_an_example_that_answers_only_once_edited(tmp_path: Path, upfaq: Upfaq) -> None:
+    """init writes a commented example with two entries, a synonym and every optional field; its
+    invented entries answer nothing until a person deletes `example = true`."""
     target = tmp_path / "team.toml"
     run = upfaq("init", str(target))
-    assert run.status == 0 and run.out.startswith(f"Wrote {target}\n")
+    assert run.status == 0 and run.out.startswith(f"Wrote {target}\n") and "answer nothing yet" in run.out
     kb = kbmod.load_file(target)
-    assert len(kb.entries) == 2 and kb.synonyms
+    assert len(kb.entries) == 2 and kb.synonyms and kb.example
     every = {"topic", "tags", "aliases", "source", "url", "as_of", "authority", "conflicts", "related", "note"}
     text = target.read_text(encoding="utf-8")
     assert all(f"\n{name} = " in text for name in every) and text.count("#") > 10
     assert "\n[[entry.history]]" in text and kb.entries[0].history
-    assert upfaq("validate", str(target)).status == 0
-    answer = upfaq("--kb", str(target), "ask", "when are clients billed")
-    assert answer.status == 0 and answer.out.startswith("When do we send invoices?")
+    checked = upfaq("validate", str(target))
+    assert checked.status == 0 and "unedited example" in checked.out
+    unedited = upfaq("--kb", str(target), "ask", "when are clients billed")
+    assert unedited.status == 1 and "skipping" in unedited.err and "When do we send invoices?" not in unedited.out
+    target.write_text(text.replace("[meta]\nexample = true\n", ""), encoding="utf-8")
+    edited = upfaq("--kb", str(target), "ask", "when are clients billed")
+    assert edited.status == 0 and edited.out.startswith("When do we send invoices?")
 
 
 def test_init_refuses_to_overwrite(tmp_path: Path, upfaq: Upfaq) -> None:
@@ -349,13 +354,24 @@ def test_init_refuses_to_overwrite(tmp_path: Path, upfaq: Upfaq) -> None:
     assert target.read_text(encoding="utf-8") == "# mine\n"
 
 
-def test_init_defaults_to_the_user_data_directory_where_it_is_in_effect(
+def test_init_defaults_to_the_user_data_directory_where_it_is_in_effect_once_edited(
     hermetic_environment: Path, upfaq: Upfaq
 ) -> None:
-    """Without a path init writes faq.toml in the user data directory, and its entries are then in effect."""
+    """Without a path init writes faq.toml in the user data directory; its examples take effect only once edited."""
     run = upfaq("init")
-    assert run.status == 0 and (hermetic_environment / "faq.toml").is_file()
+    written = hermetic_environment / "faq.toml"
+    assert run.status == 0 and written.is_file()
+    assert upfaq("show", "team-invoices").status == 1
+    written.write_text(written.read_text(encoding="utf-8").replace("example = true", ""), encoding="utf-8")
     assert upfaq("show", "team-invoices").status == 0
+
+
+def test_init_into_a_directory_that_does_not_exist_is_an_error(tmp_path: Path, upfaq: Upfaq) -> None:
+    """As with touch, `upfaq init /no/such/dir/x.toml` makes no directories: exit 2, nothing written."""
+    target = tmp_path / "no" / "such" / "x.toml"
+    run = upfaq("init", str(target))
+    assert run.status == 2 and "no such directory" in run.err
+    assert not (tmp_path / "no").exists()
 
 
 def test_a_huge_file_is_refused_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq) -> None:

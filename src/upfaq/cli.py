@@ -437,15 +437,22 @@ def init(
         raise CliError("no home directory to find the user data directory in: name a path, e.g. upfaq init team.toml")
     if target.is_dir() or path is None:
         target = target / "faq.toml"
+    if path is not None and not target.parent.is_dir():  # as touch: a path into nowhere is an error
+        raise CliError(f"cannot write {target}: no such directory {target.parent}")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target.parent.mkdir(parents=True, exist_ok=True)  # only the user data directory is made
         with target.open("xb") as handle:
             handle.write(kb.EXAMPLE_PATH.read_bytes())
     except FileExistsError:
         raise CliError(f"{target} already exists; not overwriting it (name another path)") from None
     except OSError as error:
         raise CliError(f"cannot write {target}: {error.strerror or error}") from None
-    write(f"Wrote {target}\nNext: edit it, then check it with: upfaq validate {target}\n", _environment(ctx).stdout)
+    write(
+        f"Wrote {target}\n"
+        "Its entries are examples and answer nothing yet: edit them, delete 'example = true' from [meta],\n"
+        f"then check it with: upfaq validate {target}\n",
+        _environment(ctx).stdout,
+    )
 
 
 # -- help, version -----------------------------------------------------------------------------

@@ -17,6 +17,7 @@ import tomli
 BUNDLED_PATH = Path(__file__).parent / "data" / "faq.toml"
 BUNDLED_NAME = "<bundled>"
 EXAMPLE_PATH = Path(__file__).parent / "data" / "example.toml"
+EXAMPLE_WARNING = "upfaq's unedited example: it answers nothing until you edit it and delete 'example = true'"
 ENV_VAR = "UPFAQ_KB"
 EXPLICIT = "--kb"
 """How a source named on the command line is marked: its problems are errors, not warnings."""
@@ -99,6 +100,8 @@ class KnowledgeBase(NamedTuple):
 
     entries: Sequence[Entry]
     synonyms: Mapping[str, tuple[str, ...]] = MappingProxyType({})
+    example: bool = False
+    """An unedited example (`[meta] example = true`, as `upfaq init` writes it): loaded, it answers nothing."""
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
@@ -312,6 +315,7 @@ class _Checker:
         self.history_headers: list[int] = []
         self.findings: list[Finding] = []
         self.required: tuple[str, ...] = ()
+        self.example = False
 
     def error(self, message: str, line: int | None = None) -> None:
         self.findings.append(Finding(self.label, line, "error", message))
@@ -357,7 +361,7 @@ class _Checker:
         synonyms = self.synonyms(data.get("synonyms", {}))
         # The entries that passed, even beside ones that did not, so a linter can check them too;
         # loading refuses the file as a whole when any finding is an error.
-        return KnowledgeBase(tuple(entries), synonyms), self.findings
+        return KnowledgeBase(tuple(entries), synonyms, self.example), self.findings
 
     def entry(self, table: object, index: int) -> Entry | None:  # noqa: PLR0911, PLR0912 - one check per field
         line = self.line_of(index)
@@ -480,10 +484,16 @@ class _Checker:
         return found[number] if number < len(found) else self.line_of(index, "history")
 
     def meta(self, table: object) -> None:
-        """Read [meta]: only `require` changes what is checked."""
+        """Read [meta]: `require` changes what is checked; `example` marks upfaq's own example."""
         if not isinstance(table, dict):
             self.error("'meta' must be a table")
             return
+        example = table.get("example", False)
+        if type(example) is not bool:
+            self.error("meta.example must be true or false")
+        elif example:
+            self.example = True
+            self.warn(EXAMPLE_WARNING)
         required = table.get("require", [])
         if type(required) is not list or not all(type(field) is str for field in required):
             self.error("meta.require must be an array of field names")
@@ -664,7 +674,11 @@ def parse_sources(files: Sequence[SourceFile]) -> Loaded:
             warnings.append(file.problem)
             continue
         try:
-            loaded.append((file.label, file.via, parse(file.raw, file.label)))
+            parsed = parse(file.raw, file.label)
+            if parsed.example:  # invented policy never answers a real question
+                warnings.append(f"skipping {file.label}: {EXAMPLE_WARNING}")
+                continue
+            loaded.append((file.label, file.via, parsed))
         except KBError as error:
             if file.via == EXPLICIT:
                 raise
