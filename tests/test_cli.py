@@ -331,3 +331,39 @@ def test_help_for_an_unknown_command_is_an_error(upfaq: Upfaq) -> None:
     """`upfaq help nope` names the commands there are, and exits 2."""
     run = upfaq("help", "nope")
     assert run.status == 2 and "commands: ask, list" in run.err
+
+
+def test_open_prints_the_link_when_piped_and_opens_it_on_a_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`upfaq open ID`: the entry's url, printed into a pipe, handed to the browser on a terminal."""
+    import io
+    import webbrowser
+
+    from upfaq.cli import main
+    from upfaq.output import Environment
+
+    url = load_bundled().get("interview-outside").url  # type: ignore[union-attr]
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    opened: list[str] = []
+    monkeypatch.setattr(webbrowser, "open", lambda link: opened.append(link) or True)
+    piped = io.StringIO()
+    assert main(["open", "interview-outside"], environment=Environment(piped, io.StringIO(), None, {})) == 0
+    assert piped.getvalue() == url + "\n" and not opened
+    terminal = Terminal()
+    assert main(["open", "interview-outside"], environment=Environment(terminal, io.StringIO(), None, {})) == 0
+    assert opened == [url] and terminal.getvalue() == f"Opened {url}\n"
+    monkeypatch.setattr(webbrowser, "open", lambda link: False)  # no browser to open it with
+    fallback = Terminal()
+    assert main(["open", "interview-outside"], environment=Environment(fallback, io.StringIO(), None, {})) == 0
+    assert fallback.getvalue() == url + "\n"
+
+
+def test_open_an_entry_without_a_link_is_status_1(upfaq: Upfaq, tmp_path: Path) -> None:
+    """An entry that names no page has nothing to open: one line on stderr, exit 1."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[entry]]\nid = "x"\nquestion = "Q?"\nanswer = "An answer."\n', encoding="utf-8")
+    run = upfaq("--no-bundled", "--kb", str(mine), "open", "x")
+    assert run.status == 1 and "names no source link" in run.err

@@ -348,6 +348,45 @@ def show(
     out.entry(entry, merged)
 
 
+@app.command("open", epilog=EPILOG)
+def open_source(
+    ctx: typer.Context,
+    entry_id: Annotated[
+        str,
+        typer.Argument(metavar="ID", help="The entry's id, as `upfaq list` shows it.", autocompletion=_complete_ids),
+    ],
+    kb_paths: KbOption = None,
+    no_bundled: NoBundled = False,
+) -> None:
+    """Open the page an entry's answer comes from, in the browser.
+
+    \b
+    Examples:
+      upfaq open interview-outside
+      upfaq open service-fee | xclip    # piped: the link is printed, not opened
+
+    On a terminal with a browser it opens the entry's link; piped, or with no browser to open
+    it, it prints the link. Exit status 1 for an unknown id or an entry with no link.
+    """
+    environment = _environment(ctx)
+    merged = _load(ctx, kb_paths, no_bundled)[0].kb
+    wanted = clean_input(entry_id)
+    entry = merged.get(wanted)
+    if entry is None:
+        raise CliError(render.plain_suggestions(wanted, suggest_ids(merged, wanted)), ExitStatus.NO_ANSWER)
+    if not entry.url:
+        raise CliError(
+            f"entry '{entry.id}' names no source link (its source: {entry.source or 'none'})", ExitStatus.NO_ANSWER
+        )
+    if environment.stdout_isatty:
+        import webbrowser
+
+        if webbrowser.open(entry.url):  # validated when loaded: an http(s) link with no spaces
+            write(f"Opened {entry.url}\n", environment.stdout)
+            return
+    write(entry.url + "\n", environment.stdout)
+
+
 # -- knowledge bases: kb, validate, init -------------------------------------------------------
 
 
