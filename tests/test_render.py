@@ -90,19 +90,24 @@ def test_community_answer_panel_carries_its_warning_and_note(kb: KnowledgeBase, 
 
 
 def test_trust_signals_keep_their_styles(kb: KnowledgeBase, index: Index) -> None:
-    """Untrusted or disputed answers are drawn in yellow with a bold yellow warning; a trusted,
-    undisputed one in green. The styled golden files hold the exact codes."""
+    """An untrusted answer has a heavy red frame, a disputed official one a yellow frame, a trusted
+    one a green frame; every warning is bold red, above the answer, with a symbol and a word that
+    say it without colour. The styled golden files hold the exact codes."""
     doubtful = draw(render.rich_entry(kb.get("preferred-freelancer-fees"), kb), styles=True)
     check_golden("show-preferred-freelancer-fees.ansi", doubtful)
-    disputed = index.search("can I interview on skype").matches[0]
-    check_golden("ask-skype.ansi", draw(render.rich_answer(disputed, kb), styles=True))
+    disputed_match = index.search("can I interview on skype").matches[0]
+    disputed = draw(render.rich_answer(disputed_match, kb), styles=True)
+    check_golden("ask-skype.ansi", disputed)
     trusted = next(e for e in kb.entries if e.trusted and not e.conflicts)
-    plain_border = draw(render.rich_entry(trusted, kb), styles=True).splitlines()[0]
-    yellow, green = "\x1b[33m", "\x1b[32m"
-    assert plain_border.startswith(green)
-    for drawn in (doubtful, draw(render.rich_answer(disputed, kb), styles=True)):
-        assert drawn.splitlines()[0].startswith(yellow)
-        assert "\x1b[1;33m⚠" in drawn  # the warning: bold yellow, never dim
+    red, yellow, green = "\x1b[31m", "\x1b[33m", "\x1b[32m"
+    assert draw(render.rich_entry(trusted, kb), styles=True).splitlines()[0].startswith(green)
+    assert doubtful.splitlines()[0].startswith(red + "┏")  # heavy: different without colour too
+    assert disputed.splitlines()[0].startswith(yellow + "╭")
+    for drawn in (doubtful, disputed):
+        assert "\x1b[1;31m⚠ Warning:" in drawn  # bold red, never dim, never yellow on white
+        lines = drawn.splitlines()
+        warning = next(n for n, line in enumerate(lines) if "⚠ Warning:" in line)
+        assert warning == 1  # the first line inside the frame: before the answer it warns about
 
 
 def test_show_and_list_and_no_answer_goldens(kb: KnowledgeBase, index: Index) -> None:
@@ -226,3 +231,70 @@ def test_the_environment_decides_terminal_or_plain(
     assert ("╭" in written) is boxed
     assert bool(re.search(r"\x1b\[(?:\d+;)*3[0-8][;m]", written)) is coloured  # a foreground colour
     assert "Is it okay to have an interview outside Upwork?" in written
+
+
+def _result_for(kb: KnowledgeBase, query: str, limit: int = 1) -> tuple[Index, object]:
+    index = Index(kb)
+    return index, index.search(query, limit=limit + 3)
+
+
+def test_related_rows_carry_markers_and_see_also_does_not_repeat_them() -> None:
+    """A related community row says so; an id listed under Related is not also under "see also"."""
+    entries = [
+        {"id": "a", "question": "How do refunds work for clients?", "answer": "A week.", "related": ["b", "c"]},
+        {"id": "b", "question": "How do refunds work?", "answer": "It depends.", "authority": "community"},
+        {"id": "c", "question": "Where is the office?", "answer": "In town."},
+    ]
+    kb = from_dict({"entry": entries}, "test")
+    _, result = _result_for(kb, "how do refunds work for clients")
+    match, related = result.matches[0], result.matches[1:]  # type: ignore[attr-defined]
+    assert match.entry.id == "a" and [m.entry.id for m in related] == ["b"]
+    text = render.plain_answer(match, kb, related=related)
+    assert "  b: How do refunds work? [community] (" in text
+    assert "see also: c" in text and "see also: b" not in text
+    drawn = draw(render.rich_answer(match, kb, related=related))
+    assert "[community]" in drawn.split("Related:")[1]
+
+
+def test_no_answer_suggests_only_what_is_worth_reading_and_says_what_to_do_next(kb: KnowledgeBase) -> None:
+    """Suggestions below SUGGESTION_FLOOR are not shown; without any, the message says what the
+    knowledge base covers and how to add your own; with some, how to read one in full."""
+    from upfaq.search import SUGGESTION_FLOOR
+
+    index = Index(kb)
+    far = index.search("weather tomorrow in paris")
+    assert not far.answered and not far.suggestions
+    assert all(m.score < SUGGESTION_FLOOR for m in far.candidates)
+    message = render.plain_no_answer(far)
+    assert "upfaq list" in message and "upfaq init" in message and "Upwork's freelancer policies" in message
+    near = index.search("skype")
+    assert near.suggestions and render.plain_no_answer(near).endswith("Read one in full with: upfaq show ID")
+
+
+def test_fewer_confident_answers_than_asked_for_are_counted(tmp_path: Path) -> None:
+    """`ask -n 3` that finds one confident answer says "1 confident answer (3 asked for)"."""
+    from upfaq.cli import main
+    from upfaq.output import Environment
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[[entry]]\nid = "a"\nquestion = "How do refunds work?"\nanswer = "A week."\n\n'
+        '[[entry]]\nid = "b"\nquestion = "Where is the office?"\nanswer = "In town."\n',
+        encoding="utf-8",
+    )
+    out = io.StringIO()
+    argv = ["--no-bundled", "--kb", str(mine), "ask", "-n", "3", "--plain", "how do refunds work"]
+    assert main(argv, environment=Environment(out, io.StringIO(), None, {})) == 0
+    assert out.getvalue().rstrip().endswith("\n1 confident answer (3 asked for).")
+
+
+def test_a_warning_comes_before_the_answer_in_plain_text(kb: KnowledgeBase) -> None:
+    """Plain output puts each warning right under the question, above the answer it warns about."""
+    entry = kb.get("share-email")
+    assert entry is not None
+    match = next(
+        m for m in Index(kb).search("give my email address to a client").candidates if m.entry.id == "share-email"
+    )
+    lines = render.plain_answer(match, kb).splitlines()
+    assert lines[2].startswith("⚠ Warning: Community answer")
+    assert lines.index(entry.answer.splitlines()[0]) > 2

@@ -342,3 +342,19 @@ def test_a_state_of_the_wrong_shape_is_refused(name: str) -> None:
     state[name] = 7
     with pytest.raises(TypeError, match=name):
         Index(kb, state)
+
+
+def test_an_official_answer_nearly_as_good_comes_before_an_untrusted_one() -> None:
+    """A community answer leads only when it outscores every official one by UNTRUSTED_LEAD or more."""
+    entries = [
+        {"id": "rumour", "question": "Can I give my email to clients?", "answer": "Sure.", "authority": "community"},
+        {"id": "rule", "question": "Can I give clients my email address?", "answer": "No.", "authority": "official"},
+        {"id": "other", "question": "Where is the office?", "answer": "In town."},
+    ]
+    kb = from_dict({"entry": entries}, "test")
+    index = Index(kb)
+    result = index.search("give my email to clients")
+    ranked = [m.entry.id for m in result.candidates]
+    assert ranked[0] == "rule" and "rumour" in ranked
+    untrusted = next(m for m in result.candidates if m.entry.id == "rumour")
+    assert untrusted.score > result.candidates[0].score  # it matched better, yet is not shown first

@@ -150,6 +150,9 @@ class PlainWriter(Writer):
             if number:
                 self.text("---")
             self.text(render.plain_answer(match, kb, related=related if last else (), notice=last))
+        if result.answered and len(shown) < limit:
+            self.text("")
+            self.text(render.fewer_answers(len(shown), limit))
         if explain:
             self.text("")
             self.text(render.plain_explain(result, DEFAULT_THRESHOLD))
@@ -186,6 +189,8 @@ class RichWriter(Writer):
                     match, kb, related=related if last else (), highlight=index.highlighter(match), notice=last
                 )
             )
+        if result.answered and len(shown) < limit:
+            self.text(render.fewer_answers(len(shown), limit))
         if explain:
             self.text("")
             self.text(render.plain_explain(result, DEFAULT_THRESHOLD))

@@ -187,9 +187,10 @@ def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = 
     notice adds the reminder that policies change (once per output: the caller decides where).
     """
     entry = match.entry
-    lines = [_clean(entry.question), "", _clean(entry.answer)]
-    for warning in warnings(entry, kb):
-        lines += ["", f"Warning: {warning}"]
+    lines = [_clean(entry.question)]
+    for warning in warnings(entry, kb):  # before the text it warns about
+        lines += ["", f"⚠ Warning: {warning}"]
+    lines += ["", _clean(entry.answer)]
     if entry.history:
         lines += ["", "Before:"] + [f"- {line}" for line in changes(entry)]
     if entry.note:
@@ -199,11 +200,16 @@ def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = 
         lines += ["", *source]
         if notice and entry.url:
             lines.append(POLICY_NOTICE)
-    lines += ["", _facts(entry, f"score {match.score:g}")]
+    lines += ["", _facts(entry, f"score {match.score:g}", shown=related)]
     if related:
         lines += ["", "Related:"]
-        lines += [f"  {m.entry.id}: {_clean(m.entry.question)} ({m.score:g})" for m in related]
+        lines += [f"  {m.entry.id}: {_clean(m.entry.question)}{_marker(m.entry)} ({m.score:g})" for m in related]
     return "\n".join(lines)
+
+
+def _marker(entry: Entry) -> str:
+    """" [community]" or " [doubtful]" after an untrusted entry's question in a list; else ""."""
+    return "" if entry.trusted else f" [{entry.authority}]"
 
 
 QUERY_ECHO = 200
@@ -216,14 +222,29 @@ def query_label(query: str) -> str:
     return text if len(text) <= QUERY_ECHO else text[: QUERY_ECHO - 1] + "…"
 
 
+def fewer_answers(found: int, asked: int) -> str:
+    """Said when -n asked for more confident answers than there are."""
+    return f"{found} confident answer{'' if found == 1 else 's'} ({asked} asked for)."
+
+
+NOTHING_CLOSE = (
+    "Nothing in the knowledge bases comes close. Try other words, browse with: upfaq list\n"
+    "The bundled one covers Upwork's freelancer policies; add your own answers with: upfaq init"
+)
+NEXT_STEP = "Read one in full with: upfaq show ID"
+
+
 def plain_no_answer(result: Result) -> str:
-    """The message for a query with no confident answer, with any near misses."""
+    """The message for a query with no confident answer: near misses worth reading, and the next step."""
     lines = [f'No confident answer for "{query_label(result.query)}".']
     if result.suggestions:
         lines.append("Did you mean:")
-        lines += [f"  {m.entry.id}: {_clean(m.entry.question)} ({m.score:g})" for m in result.suggestions]
+        lines += [
+            f"  {m.entry.id}: {_clean(m.entry.question)}{_marker(m.entry)} ({m.score:g})" for m in result.suggestions
+        ]
+        lines.append(NEXT_STEP)
     else:
-        lines.append("Try other words, or browse with: upfaq list")
+        lines.append(NOTHING_CLOSE)
     return "\n".join(lines)
 
 
@@ -358,7 +379,7 @@ def rich_answer(
     if entry.note:
         extra += [Text(""), Text.assemble(("Note: ", "bold"), _clean(entry.note), style="italic")]
     extra += _rich_source(entry, notice=notice)
-    extra += [Text(""), Text(_facts(entry, f"score {match.score:g}"), style="dim")]
+    extra += [Text(""), Text(_facts(entry, f"score {match.score:g}", shown=related), style="dim")]
     title = _highlighted(entry.question, highlight)
     title.stylize("bold")
     parts: list[RenderableType] = [_panel(entry, kb, title, _highlighted(entry.answer, highlight), extra)]
@@ -375,8 +396,9 @@ def rich_no_answer(result: Result) -> RenderableType:
     if result.suggestions:
         text.append("\nDid you mean:")
         _listed(text, result.suggestions)
+        text.append(f"\n{NEXT_STEP}", style="not bold")
     else:
-        text.append("\nTry other words, or browse with: upfaq list", style="not bold")
+        text.append(f"\n{NOTHING_CLOSE}", style="not bold")
     return text
 
 
@@ -448,12 +470,15 @@ def _rich_source(entry: Entry, *, notice: bool) -> list[RenderableType]:
     return [Text(""), text]
 
 
-def _facts(entry: Entry, extra: str) -> str:
+def _facts(entry: Entry, extra: str, shown: Sequence[Match] = ()) -> str:
+    """The topic, id and score line, then the related ids not already listed below as Related."""
     parts = [f"topic: {entry.topic}", f"id: {entry.id}"]
     parts.append(extra)
     text = " | ".join(parts)
-    if entry.related:
-        text += "\nsee also: " + ", ".join(entry.related)
+    listed = {m.entry.id for m in shown}
+    also = [other for other in entry.related if other not in listed]
+    if also:
+        text += "\nsee also: " + ", ".join(also)
     return _clean(text)
 
 
@@ -488,23 +513,35 @@ def _panel(
     entry: Entry, kb: KnowledgeBase, title: Any, answer: Any, extra: Sequence[RenderableType] = ()
 ) -> RenderableType:
     """The answer in a panel, each warning beneath it, then extra; yellow when not to be trusted as is."""
+    from rich import box
     from rich.console import Group
     from rich.panel import Panel
     from rich.text import Text
 
-    body: list[RenderableType] = [answer]
+    # Warnings come first, before the text they warn about: bold red reads on light and dark
+    # backgrounds alike, and the symbol and the word keep them apart without colour (NO_COLOR).
+    body: list[RenderableType] = []
     for warning in warnings(entry, kb):
-        body += [Text(""), Text(f"⚠ {warning}", style="bold yellow")]
-    body += extra
-    border = "green" if entry.trusted and not entry.conflicts else "yellow"
+        body += [Text(f"⚠ Warning: {warning}", style=WARNING_STYLE), Text("")]
+    body += [answer, *extra]
+    if not entry.trusted:  # a community or doubtful answer: a heavy red frame, seen at a glance
+        return Panel(Group(*body), title=title, title_align="left", border_style="red", box=box.HEAVY)
+    border = "green" if not entry.conflicts else "yellow"
     return Panel(Group(*body), title=title, title_align="left", border_style=border)
+
+
+WARNING_STYLE = "bold red"
+"""How warnings are drawn: readable on light and dark terminals (bold yellow on white is not)."""
 
 
 def _listed(text: Any, matches: Sequence[Match]) -> Any:
     """Append one "id  question (score)" line a match to a Rich Text, and return it."""
     for m in matches:
         text.append(f"\n  {m.entry.id}", style="cyan")
-        text.append(f"  {_clean(m.entry.question)} ({m.score:g})")
+        text.append(f"  {_clean(m.entry.question)}")
+        if not m.entry.trusted:
+            text.append(f"  [{m.entry.authority}]", style=WARNING_STYLE)
+        text.append(f" ({m.score:g})")
     return text
 
 
