@@ -255,11 +255,11 @@ def test_validate_reports_every_problem_as_grep_friendly_lines(tmp_path: Path, u
     run = upfaq("validate", str(path))
     p = str(path)
     assert run.out.splitlines() == [
-        f"{p}:1: error: entry 'a': related names 'nope', which no knowledge base in effect defines",
         f"{p}:1: warning: entry 'a': alias \"Can I communicate with clients outside Upwork?\" is also a question or "
         "alias of 'contact-outside'",
         f"{p}:1: warning: entry 'a': answer is very short (7 characters)",
         f"{p}:1: warning: entry 'a': question is nearly the same as that of 'b' (100% alike)",
+        f"{p}:5: error: entry 'a': related names 'nope', which no knowledge base in effect defines",
         f"{p}:7: warning: entry 'a': unknown field 'whatever' (ignored)",
         f"{p}:9: warning: entry 'b': text holds control characters (not shown to users)",
         f"{p}:14: error: duplicate id 'a' (first at line 1)",
@@ -398,3 +398,32 @@ def test_user_directories_on_linux_are_those_platformdirs_gives(
     assert kbmod.user_path(kind, platform="linux") == wanted
     if sys.platform.startswith("linux"):
         assert kbmod.user_path(kind) == finder("upfaq", appauthor=False)
+
+
+def test_validate_reports_every_problem_of_an_entry_at_its_own_line(tmp_path: Path, upfaq: Upfaq) -> None:
+    """All of an entry's problems in one pass, each at its line; unresolved and self references at
+    their own line; [[entries]] gets a "did you mean"; a file with no entries is a warning."""
+    path = tmp_path / "v.toml"
+    path.write_text(
+        '[[entries]]\nid = "x"\n\n'  # 1-3
+        '[[entry]]\nid = "BAD ID"\nquestion = ""\nanswer = "An answer that is long enough."\n'  # 4-7
+        'authority = "rumour"\n\n'  # 8-9
+        '[[entry]]\nid = "c"\nquestion = "Q?"\nanswer = "Another answer long enough."\n'  # 10-13
+        'conflicts = ["c"]\n\n'  # 14-15
+        '[[entry]]\nid = "d"\nquestion = "Q2?"\nanswer = "A third answer long enough."\n'  # 16-19
+        'related = ["nowhere"]\n',  # 20
+        encoding="utf-8",
+    )
+    run = upfaq("validate", str(path))
+    lines = [line.split(":", 1)[1] for line in run.out.splitlines()]
+    assert lines == [
+        "1: warning: unknown top-level key 'entries' (ignored); did you mean [[entry]]?",
+        "5: error: entry 'BAD ID': id must be a lowercase slug (a-z, 0-9, '-')",
+        "6: error: entry 'BAD ID': 'question' is empty",
+        "8: error: entry 'BAD ID': 'authority' must be one of official, community, doubtful",
+        "14: error: entry 'c': conflicts names the entry itself",
+        "20: error: entry 'd': related names 'nowhere', which no knowledge base in effect defines",
+    ], run.out
+    empty = tmp_path / "empty.toml"
+    empty.write_text('[synonyms]\na = ["b"]\n', encoding="utf-8")
+    assert "warning: no entries" in upfaq("validate", str(empty)).out

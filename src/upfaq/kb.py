@@ -323,6 +323,14 @@ class _Checker:
     def warn(self, message: str, line: int | None = None) -> None:
         self.findings.append(Finding(self.label, line, "warning", message))
 
+    def findings_of_level(self, level: str) -> list[Finding]:
+        return [finding for finding in self.findings if finding.level == level]
+
+    def line_of_key(self, key: str) -> int | None:
+        """The first line that opens a table or array of tables named key, or sets it."""
+        pattern = re.compile(rf"^\s*(\[\[?\s*{re.escape(key)}\s*[\].]|{re.escape(key)}\s*=)")
+        return next((number for number, line in enumerate(self.lines, 1) if pattern.match(line)), None)
+
     def line_of(self, index: int, key: str | None = None) -> int | None:
         """The line of entry index's header, or of `key = ` inside that entry when key is given."""
         if index >= len(self.headers):
@@ -340,13 +348,21 @@ class _Checker:
     def run(self, data: dict[str, Any]) -> tuple[KnowledgeBase | None, list[Finding]]:
         for key in data:
             if key not in KNOWN_TABLES:
-                self.warn(f"unknown top-level key '{key}' (ignored)")
+                import difflib
+
+                close = difflib.get_close_matches(key, KNOWN_TABLES, n=1, cutoff=0.6)
+                hint = ""
+                if close:
+                    hint = f"; did you mean [[{close[0]}]]?" if close[0] == "entry" else f"; did you mean [{close[0]}]?"
+                self.warn(f"unknown top-level key '{key}' (ignored){hint}", self.line_of_key(key))
         self.meta(data.get("meta", {}))
         tables = data.get("entry", [])
         if not isinstance(tables, list):
             self.error("'entry' must be an array of tables ([[entry]])")
             return None, self.findings
         self.headers, self.history_headers = _header_lines(self.text, len(tables))
+        if not tables and not self.findings_of_level("error"):
+            self.warn("no entries: this file answers nothing (each answer is an [[entry]] table)")
         entries: list[Entry] = []
         seen: dict[str, int] = {}
         for index, table in enumerate(tables):
@@ -363,7 +379,7 @@ class _Checker:
         # loading refuses the file as a whole when any finding is an error.
         return KnowledgeBase(tuple(entries), synonyms, self.example), self.findings
 
-    def entry(self, table: object, index: int) -> Entry | None:  # noqa: PLR0911, PLR0912 - one check per field
+    def entry(self, table: object, index: int) -> Entry | None:  # noqa: PLR0912 - one check per field
         line = self.line_of(index)
         if not isinstance(table, dict):
             self.error(f"entry {index + 1}: must be a table", line)
@@ -397,25 +413,30 @@ class _Checker:
                 values[key] = tuple(stripped for item in value if (stripped := item.strip()))
             else:
                 self.warn(f"{where}: unknown field '{key}' (ignored)", self.line_of(index, key))
-        if not ok:
-            return None
-        if not ID_PATTERN.match(values["id"]):
+        # Every problem of the entry is reported, each at its own line, not only the first.
+        if "id" in values and not ID_PATTERN.match(values["id"]):
             self.error(f"{where}: id must be a lowercase slug (a-z, 0-9, '-')", self.line_of(index, "id"))
-            return None
-        if not values["question"]:
+            ok = False
+        if "question" in values and not values["question"]:
             self.error(f"{where}: 'question' is empty", self.line_of(index, "question"))
-            return None
+            ok = False
         if "authority" in values and values["authority"] not in AUTHORITIES:
             self.error(
                 f"{where}: 'authority' must be one of {', '.join(AUTHORITIES)}", self.line_of(index, "authority")
             )
-            return None
-        if not values.get("topic"):
-            values.pop("topic", None)
+            ok = False
+        for kind in ("conflicts", "related"):
+            if isinstance(entry_id, str) and entry_id in values.get(kind, ()):
+                self.error(f"{where}: {kind} names the entry itself", self.line_of(index, kind))
+                ok = False
         for field in self.required:
             if not values.get(field):
                 self.error(f"{where}: missing '{field}' (this file's [meta] requires it of every entry)", line)
-                return None
+                ok = False
+        if not ok:
+            return None
+        if not values.get("topic"):
+            values.pop("topic", None)
         return Entry(**values, origin=self.label, line=line)
 
     def provenance(self, key: str, value: object, where: str, index: int) -> object | None:

@@ -1,5 +1,6 @@
 """`upfaq validate`: every problem in knowledge-base files, for their authors. No printing."""
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -80,6 +81,7 @@ def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missin
     """Check files one by one, then together; context resolves references to entries elsewhere."""
     findings: list[Finding] = [Finding(e.path, e.line, "error", e.message, e.col) for e in missing]
     usable: list[KnowledgeBase] = []
+    texts: dict[str, list[str]] = {}
     for path in files:
         label = str(path)
         try:
@@ -88,6 +90,7 @@ def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missin
             findings.append(Finding(error.path, error.line, "error", error.message, error.col))
             continue
         kb, found = check(raw, label)
+        texts[label] = raw.decode("utf-8", "replace").split("\n")
         findings.extend(found)
         if kb is not None:
             usable.append(kb)
@@ -95,7 +98,7 @@ def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missin
             findings.extend(_synonym_warnings(kb, label))
     entries = [entry for kb in usable for entry in kb.entries]
     known = {entry.id for entry in entries} | {entry.id for entry in (context.entries if context else ())}
-    findings.extend(_references(entries, known))
+    findings.extend(_references(entries, known, texts))
     findings.extend(_alias_collisions(entries, context.entries if context else ()))
     if len(entries) <= NEAR_DUPLICATE_LIMIT:
         findings.extend(_near_duplicates(entries))
@@ -166,15 +169,30 @@ def _entry_warnings(kb: KnowledgeBase) -> list[Finding]:
     return found
 
 
-def _references(entries: Sequence[Entry], known: set[str]) -> list[Finding]:
+def _references(entries: Sequence[Entry], known: set[str], texts: dict[str, list[str]]) -> list[Finding]:
     found: list[Finding] = []
     for entry in entries:
         for kind, ids in (("conflicts", entry.conflicts), ("related", entry.related)):
             for other in ids:
                 if other not in known:
                     message = f"entry '{entry.id}': {kind} names '{other}', which no knowledge base in effect defines"
-                    found.append(Finding(display_path(entry), entry.line, "error", message))
+                    line = _key_line(texts.get(entry.origin, []), entry.line, kind)
+                    found.append(Finding(display_path(entry), line, "error", message))
     return found
+
+
+def _key_line(lines: list[str], start: int | None, key: str) -> int | None:
+    """The line of `key = ` in the entry whose header is at line start (start itself if not found)."""
+    if start is None:
+        return None
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    for number in range(start, len(lines)):
+        text = lines[number]
+        if text.lstrip().startswith("[["):
+            break
+        if pattern.match(text):
+            return number + 1
+    return start
 
 
 def _fold(text: str) -> str:
