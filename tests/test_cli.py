@@ -367,3 +367,27 @@ def test_open_an_entry_without_a_link_is_status_1(upfaq: Upfaq, tmp_path: Path) 
     mine.write_text('[[entry]]\nid = "x"\nquestion = "Q?"\nanswer = "An answer."\n', encoding="utf-8")
     run = upfaq("--no-bundled", "--kb", str(mine), "open", "x")
     assert run.status == 1 and "names no source link" in run.err
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("upfaq --kb {team} show team-", ["team-vpn"]),
+        ("upfaq show --kb {team} --no-bundled tea", ["team-vpn"]),
+        ("upfaq --no-bundled show feedback-d", []),
+        ("upfaq show feedback-d", ["feedback-delay", "feedback-dispute"]),
+    ],
+)
+def test_completion_honours_kb_and_no_bundled(tmp_path: Path, words: str, expected: list[str]) -> None:
+    """Ids are completed from the knowledge bases the command line names, as the command would use them."""
+    team = tmp_path / "team.toml"
+    team.write_text('[[entry]]\nid = "team-vpn"\nquestion = "VPN?"\nanswer = "Use the profile."\n', encoding="utf-8")
+    line = words.replace("{team}", str(team))
+    env = {
+        **os.environ,
+        "_UPFAQ_COMPLETE": "complete_bash",
+        "COMP_WORDS": line,
+        "COMP_CWORD": str(len(line.split()) - 1),
+    }
+    done = run_process(env=env)
+    assert done.stdout.decode().split() == expected

@@ -129,21 +129,37 @@ def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> 
     return loaded, index
 
 
-def _implicit() -> KnowledgeBase:
-    """The knowledge bases in effect without command-line options, quietly (for shell completion)."""
-    return kb.load([s for s in kb.sources([], os.environ) if not s.explicit]).kb
+def _for_completion(ctx: typer.Context) -> KnowledgeBase:
+    """The knowledge bases the command being completed would use: its --kb and --no-bundled,
+    before or after the command name, over the implicit ones; quietly, whatever fails."""
+    root = ctx.find_root().params
+    paths = [*(root.get("kb_paths") or ()), *(ctx.params.get("kb_paths") or ())]
+    bundled = not (root.get("no_bundled") or ctx.params.get("no_bundled"))
+    try:
+        chain = kb.sources([Path(p) for p in paths], os.environ, bundled=bundled)
+        return kb.load([source for source in chain if source.path is None or _readable(source)]).kb
+    except (kb.KBError, OSError):
+        return KnowledgeBase(())
 
 
-def _complete_ids(incomplete: str) -> list[str]:
-    return [e.id for e in _implicit().entries if e.id.startswith(incomplete)]
+def _readable(source: kb.Source) -> bool:
+    try:
+        kb.files_of(source)
+    except kb.KBError:
+        return False
+    return True
 
 
-def _complete_topics(incomplete: str) -> list[str]:
+def _complete_ids(ctx: typer.Context, incomplete: str) -> list[str]:
+    return [e.id for e in _for_completion(ctx).entries if e.id.startswith(incomplete)]
+
+
+def _complete_topics(ctx: typer.Context, incomplete: str) -> list[str]:
     # --topic ignores case, but shells keep only candidates that start with what was typed:
     # so complete "fe" to "feedback" and "Fe" to "Feedback".
     return [
         incomplete + topic[len(incomplete) :]
-        for topic in _implicit().topics
+        for topic in _for_completion(ctx).topics
         if topic.casefold().startswith(incomplete.casefold())
     ]
 
