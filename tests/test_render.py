@@ -298,3 +298,37 @@ def test_a_warning_comes_before_the_answer_in_plain_text(kb: KnowledgeBase) -> N
     lines = render.plain_answer(match, kb).splitlines()
     assert lines[2].startswith("⚠ Warning: Community answer")
     assert lines.index(entry.answer.splitlines()[0]) > 2
+
+
+def _drawn(columns: int, *args: str) -> list[str]:
+    """What upfaq draws on a terminal of this many columns, colour codes removed, line by line."""
+    out = Terminal()
+    env = {"TERM": "xterm-256color", "COLUMNS": str(columns), "NO_COLOR": "1"}
+    from upfaq.cli import main
+    from upfaq.output import Environment
+
+    main(list(args), environment=Environment(out, io.StringIO(), None, env))
+    return [re.sub(r"\x1b\[[0-9;]*m", "", line) for line in out.getvalue().splitlines()]
+
+
+def test_panels_are_at_most_100_columns_wide() -> None:
+    """However wide the terminal, lines stay readable."""
+    assert max(len(line) for line in _drawn(200, "can I interview on skype")) == 100
+
+
+def test_at_40_columns_the_title_wraps_and_the_footer_keeps_its_parts_whole() -> None:
+    """A question too long for the frame becomes the panel's first lines, whole; "score 84" is never split."""
+    lines = _drawn(40, "can I interview on skype")
+    assert max(len(line) for line in lines) <= 40
+    inside = " ".join(line.strip("│ ") for line in lines[1:4])
+    assert "Is it okay to have an interview outside Upwork?" in " ".join(inside.split())
+    assert "…" not in lines[0]
+    scores = [line for line in lines if "score" in line]
+    assert scores and all(re.search(r"score \d", line) for line in scores)
+
+
+def test_a_list_at_40_columns_is_a_list() -> None:
+    """Narrow, each id has its own line and its question, indented, under it: no table columns."""
+    lines = _drawn(40, "list", "--topic", "fees")
+    assert lines[0] == "Fees" and lines[1] == "  service-fee"
+    assert lines[2].startswith("    How much does Upwork charge")

@@ -72,6 +72,10 @@ MIN_COLUMNS = 20
 """The narrowest a panel is drawn, whatever COLUMNS says."""
 DEFAULT_COLUMNS = 80
 """The width when COLUMNS says 0 or less."""
+MAX_COLUMNS = 100
+"""The widest a panel or table is drawn, however wide the terminal."""
+NARROW_COLUMNS = 60
+"""Below this a listing is a list (id, then the question indented under it), not a table."""
 
 
 def write(text: str, stream: TextIO) -> None:
@@ -196,7 +200,10 @@ class RichWriter(Writer):
             self.text(render.plain_explain(result, DEFAULT_THRESHOLD))
 
     def entries(self, entries: Sequence[Entry], kb: KnowledgeBase, *, show_files: bool) -> None:
-        self.rich(render.rich_list(entries, show_files=show_files))
+        if self._console(False).width < NARROW_COLUMNS:
+            self.rich(render.narrow_list(entries, show_files=show_files))
+        else:
+            self.rich(render.rich_list(entries, show_files=show_files))
 
     def entry(self, entry: Entry, kb: KnowledgeBase) -> None:
         self.rich(render.rich_entry(entry, kb))
@@ -216,6 +223,7 @@ class RichWriter(Writer):
         console = Console(file=stream, highlight=False, markup=False, emoji=False, _environ=dict(self.environment.env))
         if console.width < MIN_COLUMNS:  # COLUMNS=0 or nonsense: Rich would draw nothing at all
             console.width = DEFAULT_COLUMNS if console.width <= 0 else MIN_COLUMNS
+        console.width = min(console.width, MAX_COLUMNS)  # lines past 100 columns are hard to read
         # Rich's own answer to a closed pipe is SystemExit(1); a reader that went away is no error.
         console.on_broken_pipe = _reader_gone  # type: ignore[method-assign]
         return console

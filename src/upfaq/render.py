@@ -379,7 +379,7 @@ def rich_answer(
     if entry.note:
         extra += [Text(""), Text.assemble(("Note: ", "bold"), _clean(entry.note), style="italic")]
     extra += _rich_source(entry, notice=notice)
-    extra += [Text(""), Text(_facts(entry, f"score {match.score:g}", shown=related), style="dim")]
+    extra += [Text(""), _Footer(_facts(entry, f"score {match.score:g}", shown=related), style="dim")]
     title = _highlighted(entry.question, highlight)
     title.stylize("bold")
     parts: list[RenderableType] = [_panel(entry, kb, title, _highlighted(entry.answer, highlight), extra)]
@@ -436,6 +436,27 @@ def rich_list(entries: Iterable[Entry], *, show_files: bool = False) -> Renderab
             extra = [Text(_clean(origin_label(entry)))] if show_files else []
             table.add_row(Text(entry.id), question, *extra)
     return table
+
+
+def narrow_list(entries: Iterable[Entry], *, show_files: bool = False) -> RenderableType:
+    """Entries grouped by topic for a narrow terminal: each id on its line, the question under it."""
+    from rich.console import Group
+    from rich.padding import Padding
+    from rich.text import Text
+
+    rows: list[RenderableType] = []
+    for topic, group in _by_topic(entries):
+        if rows:
+            rows.append(Text(""))
+        rows.append(Text(_clean(topic), style="bold magenta"))
+        for entry in group:
+            name = Text(f"  {entry.id}", style="cyan")
+            if not entry.trusted:
+                name.append(f"  [{entry.authority}]", style=WARNING_STYLE)
+            rows += [name, Padding(Text(_clean(entry.question)), (0, 0, 0, 4))]
+            if show_files:
+                rows.append(Padding(Text(_clean(origin_label(entry)), style="dim"), (0, 0, 0, 4)))
+    return Group(*rows)
 
 
 # -- helpers -----------------------------------------------------------------------------------
@@ -514,8 +535,6 @@ def _panel(
 ) -> RenderableType:
     """The answer in a panel, each warning beneath it, then extra; yellow when not to be trusted as is."""
     from rich import box
-    from rich.console import Group
-    from rich.panel import Panel
     from rich.text import Text
 
     # Warnings come first, before the text they warn about: bold red reads on light and dark
@@ -525,9 +544,49 @@ def _panel(
         body += [Text(f"⚠ Warning: {warning}", style=WARNING_STYLE), Text("")]
     body += [answer, *extra]
     if not entry.trusted:  # a community or doubtful answer: a heavy red frame, seen at a glance
-        return Panel(Group(*body), title=title, title_align="left", border_style="red", box=box.HEAVY)
-    border = "green" if not entry.conflicts else "yellow"
-    return Panel(Group(*body), title=title, title_align="left", border_style=border)
+        return _TitledPanel(title, body, border_style="red", box=box.HEAVY)
+    return _TitledPanel(title, body, border_style="green" if not entry.conflicts else "yellow")
+
+
+class _TitledPanel:
+    """A panel with the question as its title, or, when the title would not fit on the frame (a
+    narrow terminal), as the panel's first lines, wrapped rather than cut."""
+
+    def __init__(self, title: Any, body: Sequence[RenderableType], **frame: Any) -> None:
+        self.title, self.body, self.frame = title, body, frame
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.console import Group
+        from rich.panel import Panel
+        from rich.text import Text
+
+        if self.title.cell_len + 6 <= options.max_width:
+            yield Panel(Group(*self.body), title=self.title, title_align="left", **self.frame)
+        else:
+            yield Panel(Group(self.title, Text(""), *self.body), **self.frame)
+
+
+class _Footer:
+    """The facts under an answer ("topic: ... | id: ... | score 70.9"), wrapped between its parts,
+    never inside one: "score 70.9" stays whole at any width."""
+
+    def __init__(self, text: str, style: str) -> None:
+        self.text, self.style = text, style
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.text import Text
+
+        width = max(options.max_width, 1)
+        for source_line in self.text.split("\n"):
+            line = ""
+            for part in source_line.split(" | "):
+                joined = f"{line} | {part}" if line else part
+                if line and len(joined) > width:
+                    yield Text(line, style=self.style)
+                    line = part
+                else:
+                    line = joined
+            yield Text(line, style=self.style)
 
 
 WARNING_STYLE = "bold red"
