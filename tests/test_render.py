@@ -226,7 +226,7 @@ def test_the_environment_decides_terminal_or_plain(
     stdout: type[io.StringIO], env: dict[str, str], args: tuple[str, ...], boxed: bool, coloured: bool
 ) -> None:
     """A terminal gets a panel (in colour unless NO_COLOR); a pipe gets plain text unless FORCE_COLOR."""
-    env = {"TERM": "xterm-256color", "COLUMNS": "80", **env}
+    env = {"TERM": "xterm-256color", "COLUMNS": "80", "UPFAQ_PAGER": "", **env}
     written = run_in(stdout(), env, "show", "interview-outside", *args)
     assert ("╭" in written) is boxed
     assert bool(re.search(r"\x1b\[(?:\d+;)*3[0-8][;m]", written)) is coloured  # a foreground colour
@@ -303,7 +303,7 @@ def test_a_warning_comes_before_the_answer_in_plain_text(kb: KnowledgeBase) -> N
 def _drawn(columns: int, *args: str) -> list[str]:
     """What upfaq draws on a terminal of this many columns, colour codes removed, line by line."""
     out = Terminal()
-    env = {"TERM": "xterm-256color", "COLUMNS": str(columns), "NO_COLOR": "1"}
+    env = {"TERM": "xterm-256color", "COLUMNS": str(columns), "NO_COLOR": "1", "UPFAQ_PAGER": ""}
     from upfaq.cli import main
     from upfaq.output import Environment
 
@@ -332,3 +332,46 @@ def test_a_list_at_40_columns_is_a_list() -> None:
     lines = _drawn(40, "list", "--topic", "fees")
     assert lines[0] == "Fees" and lines[1] == "  service-fee"
     assert lines[2].startswith("    How much does Upwork charge")
+
+
+@pytest.mark.posix
+@pytest.mark.parametrize(
+    ("args", "env", "paged"),
+    [
+        (("list",), {}, True),
+        (("show", "service-fee"), {}, True),
+        (("ask", "--explain", "can I interview on skype"), {}, True),
+        (("ask", "can I interview on skype"), {}, False),  # an answer alone is not paged
+        (("list", "--no-pager"), {}, False),
+        (("list",), {"UPFAQ_PAGER": ""}, False),
+        (("list",), {"UPFAQ_PAGER": "cat"}, False),
+    ],
+)
+def test_long_output_on_a_terminal_goes_through_the_pager(
+    tmp_path: Path, args: tuple[str, ...], env: dict[str, str], paged: bool
+) -> None:
+    """list, show and --explain on a terminal go through $UPFAQ_PAGER (or $PAGER); --no-pager and
+    an empty or `cat` pager print straight; the pager gets the terminal's drawing, colours and all."""
+    from upfaq.cli import main
+    from upfaq.output import Environment
+
+    caught = tmp_path / "paged.txt"
+    out = Terminal()
+    variables = {"TERM": "xterm-256color", "COLUMNS": "80", "PAGER": f"cat > {caught}", **env}
+    main(list(args), environment=Environment(out, io.StringIO(), None, variables))
+    if paged:
+        assert out.getvalue() == "" and caught.read_text(encoding="utf-8").strip()
+        assert "\x1b[" in caught.read_text(encoding="utf-8")  # drawn for the terminal
+    else:
+        assert out.getvalue().strip() and not caught.exists()
+
+
+def test_piped_output_never_goes_through_the_pager(tmp_path: Path) -> None:
+    """Into a pipe (not a terminal) there is no pager, whatever PAGER says."""
+    from upfaq.cli import main
+    from upfaq.output import Environment
+
+    caught = tmp_path / "paged.txt"
+    out = io.StringIO()
+    main(["list"], environment=Environment(out, io.StringIO(), None, {"PAGER": f"cat > {caught}"}))
+    assert out.getvalue().strip() and not caught.exists()

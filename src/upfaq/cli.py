@@ -168,6 +168,9 @@ def _complete_topics(ctx: typer.Context, incomplete: str) -> list[str]:
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys; see the README).")]
 PlainFlag = Annotated[bool, typer.Option("--plain", help="Plain text even on a terminal: no colour, no boxes.")]
+NoPager = Annotated[
+    bool, typer.Option("--no-pager", help="Print long output straight to the terminal ($UPFAQ_PAGER or $PAGER).")
+]
 
 
 def _version(ctx: typer.Context, value: bool) -> None:
@@ -224,6 +227,7 @@ def ask(
     ] = False,
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
+    no_pager: NoPager = False,
     kb_paths: KbOption = None,
     no_bundled: NoBundled = False,
 ) -> None:
@@ -277,7 +281,8 @@ def ask(
         raise CliError("no question given: try upfaq ask \"can I interview on skype\", or '-' to read stdin")
     loaded, index = _load(ctx, kb_paths, no_bundled)
     result = index.search(text, limit=limit + RELATED)
-    out.answer(result, loaded.kb, index, limit, batch=False, explain=explain)
+    with out.paged(explain and not no_pager):  # an explanation runs long
+        out.answer(result, loaded.kb, index, limit, batch=False, explain=explain)
     raise typer.Exit(ExitStatus.OK if result.answered else ExitStatus.NO_ANSWER)
 
 
@@ -312,6 +317,7 @@ def list_entries(
     ] = None,
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
+    no_pager: NoPager = False,
     kb_paths: KbOption = None,
     no_bundled: NoBundled = False,
 ) -> None:
@@ -333,7 +339,8 @@ def list_entries(
         if not entries:
             topics = ", ".join(merged.topics)
             raise CliError(f"no topic '{clean_input(topic)}'; topics: {topics}", ExitStatus.NO_ANSWER)
-    out.entries(entries, merged, show_files=len(loaded.layers) > 1)
+    with out.paged(not no_pager):
+        out.entries(entries, merged, show_files=len(loaded.layers) > 1)
 
 
 @app.command(epilog=EPILOG)
@@ -345,6 +352,7 @@ def show(
     ],
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
+    no_pager: NoPager = False,
     kb_paths: KbOption = None,
     no_bundled: NoBundled = False,
 ) -> None:
@@ -361,7 +369,8 @@ def show(
     entry = merged.get(wanted)
     if entry is None:
         raise CliError(render.plain_suggestions(wanted, suggest_ids(merged, wanted)), ExitStatus.NO_ANSWER)
-    out.entry(entry, merged)
+    with out.paged(not no_pager):
+        out.entry(entry, merged)
 
 
 @app.command("open", epilog=EPILOG)

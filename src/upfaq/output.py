@@ -9,9 +9,11 @@ The process's streams and environment variables come in as an `Environment` (htt
 tests can stand in for a terminal, a pipe or a set of variables without touching `sys`.
 """
 
+import contextlib
+import io
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
@@ -98,6 +100,11 @@ class Writer:
         self.stdout = environment.stdout if stdout is None else stdout
         self.stderr = environment.stderr if stderr is None else stderr
 
+    @contextlib.contextmanager
+    def paged(self, enabled: bool = True) -> Iterator[None]:
+        """Send what is written inside through a pager, where a person reads it (a terminal)."""
+        yield
+
     def to(self, stream: TextIO) -> "Writer":
         """The same writer, writing its output and its messages to stream."""
         return type(self)(self.environment, stream, stream)
@@ -175,6 +182,23 @@ class RichWriter(Writer):
 
     mode = Mode.RICH
     repeatable = False  # drawn for the terminal's width at the time
+    _capture: "tuple[int, str | None] | None" = None
+    """While paging: the terminal's width and colours, to draw for them into a buffer."""
+
+    @contextlib.contextmanager
+    def paged(self, enabled: bool = True) -> Iterator[None]:
+        command = pager_command(self.environment.env) if enabled and self.environment.stdout_isatty else None
+        if command is None:
+            yield
+            return
+        real = self._console(False)
+        buffer, terminal = io.StringIO(), self.stdout
+        self.stdout, self._capture = buffer, (real.width, real.color_system)
+        try:
+            yield
+        finally:
+            self.stdout, self._capture = terminal, None
+        page(command, buffer.getvalue(), terminal)
 
     def answer(
         self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
@@ -220,7 +244,21 @@ class RichWriter(Writer):
 
         stream = self.stderr if err else self.stdout
         # Rich reads the variables itself (NO_COLOR, FORCE_COLOR, COLUMNS...): give it ours.
-        console = Console(file=stream, highlight=False, markup=False, emoji=False, _environ=dict(self.environment.env))
+        if self._capture is not None and not err:
+            width, colours = self._capture
+            console = Console(
+                file=stream,
+                highlight=False,
+                markup=False,
+                emoji=False,
+                force_terminal=True,
+                width=width,
+                color_system=colours,  # type: ignore[arg-type]
+            )
+        else:
+            console = Console(
+                file=stream, highlight=False, markup=False, emoji=False, _environ=dict(self.environment.env)
+            )
         if console.width < MIN_COLUMNS:  # COLUMNS=0 or nonsense: Rich would draw nothing at all
             console.width = DEFAULT_COLUMNS if console.width <= 0 else MIN_COLUMNS
         console.width = min(console.width, MAX_COLUMNS)  # lines past 100 columns are hard to read
@@ -257,6 +295,37 @@ class JsonWriter(Writer):
     def json(self, value: Any, *, lines: bool = False) -> None:
         """Write a JSON document (lines: one compact line, for JSON Lines)."""
         self.write(render.to_json(value, indent=None if lines else 2) + "\n")
+
+
+DEFAULT_PAGER = "less -FRX"
+"""As git and gh: -F quits when the text fits on one screen, -R keeps colours, -X the screen."""
+
+
+def pager_command(env: Mapping[str, str]) -> str | None:
+    """The pager to use: UPFAQ_PAGER, else PAGER, else less -FRX; None when set empty, or "cat"."""
+    for variable in ("UPFAQ_PAGER", "PAGER"):
+        if variable in env:
+            command = env[variable].strip()
+            return command if command and command != "cat" else None
+    return DEFAULT_PAGER
+
+
+def page(command: str, text: str, stdout: TextIO) -> None:
+    """Show text through the pager command (run by the shell, as git does), or write it as it is
+    when the pager cannot be started."""
+    import shlex
+    import shutil
+    import subprocess
+
+    words = shlex.split(command, posix=os.name != "nt")
+    if not words or shutil.which(words[0]) is None:
+        write(text, stdout)
+        return
+    stdout.flush()
+    try:
+        subprocess.run(command, shell=True, input=text.encode("utf-8", "replace"), check=False)
+    except OSError:
+        write(text, stdout)
 
 
 WRITERS: dict[Mode, type[Writer]] = {Mode.RICH: RichWriter, Mode.PLAIN: PlainWriter, Mode.JSON: JsonWriter}

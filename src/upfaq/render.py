@@ -208,7 +208,7 @@ def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = 
 
 
 def _marker(entry: Entry) -> str:
-    """" [community]" or " [doubtful]" after an untrusted entry's question in a list; else ""."""
+    """ " [community]" or " [doubtful]" after an untrusted entry's question in a list; else ""."""
     return "" if entry.trusted else f" [{entry.authority}]"
 
 

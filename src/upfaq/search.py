@@ -868,9 +868,7 @@ def _prefer_official(matches: list[Match]) -> list[Match]:
     for position, match in enumerate(matches[1:], 1):
         if match.score < OFFICIAL_FLOOR:
             break
-        if match.entry.trusted and (
-            _in_conflict(top.entry, match.entry) or match.score >= top.score - UNTRUSTED_LEAD
-        ):
+        if match.entry.trusted and (_in_conflict(top.entry, match.entry) or match.score >= top.score - UNTRUSTED_LEAD):
             return [match, *matches[:position], *matches[position + 1 :]]
     return matches
 
