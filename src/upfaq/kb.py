@@ -264,14 +264,14 @@ def from_dict(data: dict[str, Any], label: str, text: str = "") -> KnowledgeBase
     return kb
 
 
-_HEADER = re.compile(r"^[ \t]*\[\[[ \t]*entry[ \t]*(\.[ \t]*history[ \t]*)?\]\]", re.MULTILINE)
+_HEADER_PATTERN = r"^[ \t]*\[\[[ \t]*entry[ \t]*(\.[ \t]*history[ \t]*)?\]\]"
 """An [[entry]] or [[entry.history]] header line (TOML allows spaces inside the brackets)."""
-_TOML_TOKENS = re.compile(
+_TOKENS_PATTERN = (
     r'"""(?:\\[\s\S]|[^\\])*?"""{1,3}|\'\'\'[\s\S]*?\'\'\'{1,3}|"(?:\\.|[^"\\\n])*"|\'[^\'\n]*\'|#[^\n]*'
-    r"|(?P<header>" + _HEADER.pattern + ")",
-    re.MULTILINE,
+    r"|(?P<header>" + _HEADER_PATTERN + ")"
 )
-"""Strings and comments, which may hold text that looks like a header, and the headers themselves."""
+"""Strings and comments, which may hold text that looks like a header, and the headers themselves.
+Both patterns are compiled when a file is first checked, not at every start."""
 
 
 def _header_lines(text: str, expected: int) -> tuple[list[int], list[int]]:
@@ -291,12 +291,12 @@ def _header_lines(text: str, expected: int) -> tuple[list[int], list[int]]:
             lines.append((line, history))
         return lines
 
-    quick = numbered([(m.start(), bool(m.group(1))) for m in _HEADER.finditer(text)])
+    quick = numbered([(m.start(), bool(m.group(1))) for m in re.finditer(_HEADER_PATTERN, text, re.MULTILINE)])
     if sum(not history for _, history in quick) != expected:
         quick = numbered(
             [
                 (m.start("header"), "history" in m.group("header"))
-                for m in _TOML_TOKENS.finditer(text)
+                for m in re.finditer(_TOKENS_PATTERN, text, re.MULTILINE)
                 if m.group("header")
             ]
         )

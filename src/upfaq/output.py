@@ -14,7 +14,6 @@ import io
 import os
 import sys
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, ClassVar, TextIO
 
 from upfaq import render
@@ -29,14 +28,16 @@ if TYPE_CHECKING:
     from upfaq.lint import Report
 
 
-@dataclass(frozen=True)
 class Environment:
-    """What a run of upfaq reads and writes besides files: its standard streams and variables."""
+    """What a run of upfaq reads and writes besides files: its standard streams and variables.
 
-    stdout: TextIO
-    stderr: TextIO
-    stdin: TextIO | None
-    env: Mapping[str, str]
+    (A plain class: a dataclass would cost a millisecond of start-up to build.)
+    """
+
+    __slots__ = ("env", "stderr", "stdin", "stdout")
+
+    def __init__(self, stdout: TextIO, stderr: TextIO, stdin: TextIO | None, env: Mapping[str, str]) -> None:
+        self.stdout, self.stderr, self.stdin, self.env = stdout, stderr, stdin, env
 
     @classmethod
     def current(cls) -> "Environment":
