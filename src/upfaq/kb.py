@@ -291,7 +291,15 @@ def _header_lines(text: str, expected: int) -> tuple[list[int], list[int]]:
             lines.append((line, history))
         return lines
 
-    quick = numbered([(m.start(), bool(m.group(1))) for m in re.finditer(_HEADER_PATTERN, text, re.MULTILINE)])
+    # The pattern starts with its literal "[[", which the regex engine finds fast; a header is
+    # one with nothing but blanks before it on its line.
+    quick = numbered(
+        [
+            (m.start(), bool(m.group(1)))
+            for m in re.finditer(_HEADER_PATTERN.removeprefix("^[ \\t]*"), text)
+            if not text[text.rfind("\n", 0, m.start()) + 1 : m.start()].strip(" \t")
+        ]
+    )
     if sum(not history for _, history in quick) != expected:
         quick = numbered(
             [
@@ -310,7 +318,8 @@ class _Checker:
         self.label = label
         self.text = text
         # TOML ends lines at \n alone: U+2028, NEL or a form feed in a comment is no line end.
-        self.lines = [line.removesuffix("\r") for line in text.split("\n")]
+        lines = text.split("\n")
+        self.lines = [line.removesuffix("\r") for line in lines] if "\r" in text else lines
         self.headers: list[int] = []
         self.history_headers: list[int] = []
         self.findings: list[Finding] = []

@@ -115,12 +115,15 @@ ID_SUGGESTION_CUTOFF = 60
 """How alike (rapidfuzz WRatio, 0-100) a known id must be to a mistyped one to be suggested."""
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
-STATE_VERSION = 8
+STATE_VERSION = 9
 _STATE_TYPES: tuple[tuple[tuple[str, ...], type], ...] = (
     (("postings", "phrasing_postings"), Mapping),
     (("surface", "surface_stems", "reversed_surface"), list),
     (("offsets", "weights", "reversed_order", "authority"), bytes),
-    (("synonym_words", "synonym_phrases"), dict),
+    (("synonym_words",), dict),
+    (("synonym_phrases",), Mapping),
+    (("phrase_starts",), list),
+    (("max_phrase",), int),
 )
 """What each part of state() is: a state read from elsewhere is checked against this before use."""
 _FIELD_BITS = 2
@@ -228,7 +231,7 @@ class Index:
         self.kb = kb
         self.entries: Sequence[Entry] = kb.entries
         self._single: dict[str, list[str]] = {}
-        self._phrases: dict[tuple[str, ...], list[str]] = {}
+        self._phrases: Mapping[tuple[str, ...], list[str]] = {}
         if state is not None and "synonym_words" in state:
             # Analysed once when the index was built: a cached index does not stem them again.
             self._single, self._phrases = state["synonym_words"], state["synonym_phrases"]
@@ -241,8 +244,14 @@ class Index:
                         self._single.setdefault(stems[0], []).append(_synonym_term(group))
                     elif 1 < len(stems) <= MAX_PHRASE_WORDS:  # longer ones: see MAX_PHRASE_WORDS
                         self._phrases.setdefault(stems, []).append(_synonym_term(group))
-        self._max_phrase = max((len(p) for p in self._phrases), default=1)
-        self._phrase_starts = {p[0] for p in self._phrases}
+        if state is not None and "phrase_starts" in state:
+            # Kept in the state, so that the phrases themselves are read only by a query that may
+            # hold one (a cache may keep them aside until then).
+            self._phrase_starts: set[str] = set(state["phrase_starts"])
+            self._max_phrase: int = state["max_phrase"]
+        else:
+            self._max_phrase = max((len(p) for p in self._phrases), default=1)
+            self._phrase_starts = {p[0] for p in self._phrases}
         if state is None:
             state = self._build(workers)
         self._load(state)
@@ -309,6 +318,8 @@ class Index:
             "authority": bytes(_AUTHORITY_CODES.get(entry.authority or "official", 0) for entry in self.entries),
             "synonym_words": self._single,
             "synonym_phrases": self._phrases,
+            "phrase_starts": sorted(self._phrase_starts),
+            "max_phrase": self._max_phrase,
         }
 
     def _build_parts(self, count: int, workers: int | None = None) -> list[dict[str, Any]]:
@@ -364,7 +375,7 @@ class Index:
     def _term_set(self, text: str, analysed: _Vocabulary) -> set[str]:
         """The terms of text: stems of its content words and the synonym groups and phrases they belong to."""
         found = analysed.terms(text)
-        if self._phrases:
+        if self._phrase_starts:
             stems = [stem(w) for w in words(text)]
             found.update(group for _, _, group in self._phrase_groups(stems))
         return found
@@ -445,7 +456,7 @@ class Index:
         content = [every[i] for i in places]
         stems = [stem(w) for w in content]
         phrase_groups: dict[int, list[str]] = {}
-        if self._phrases:
+        if self._phrase_starts:
             spans = self._phrase_groups([stem(w) for w in every[: places[-1] + 1]] if places else [])
             for position, place in enumerate(places):
                 for start, end, group in spans:

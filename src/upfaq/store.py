@@ -52,10 +52,13 @@ try:
 except ImportError:  # pragma: no cover - other interpreters
     from hashlib import blake2b
 
-FORMAT = 2
+FORMAT = 3
 SCHEMA = f"entry {','.join(Entry._fields)}; change {','.join(Change._fields)}; index {STATE_VERSION}"
 """The shape of what the cache stores: a cache written for another shape is never read as this one."""
 MAGIC = b"UPFAQ\x00C2"
+ASIDE = ("synonyms", "synonym_phrases")
+"""Parts kept in the body and read on first use, not at every start: the synonym groups (only
+indexing reads them) and the synonym phrases (only a query holding a phrase's first word)."""
 DISABLE_VAR = "UPFAQ_NO_CACHE"
 SIZE_VAR = "UPFAQ_CACHE_MB"
 DEFAULT_BUDGET_MB = 200
@@ -219,10 +222,14 @@ def write(path: Path, key: str, loaded: Loaded, index: Index) -> bool:
         state = dict(index.state())
         postings, phrasings = state.pop("postings"), state.pop("phrasing_postings")
         terms = list(postings)
-        # Each term's posting list, then its phrasing list, back to back after the entries.
+        # Each term's posting list, then its phrasing list, back to back after the entries; then
+        # what only some runs read, each marshalled whole (see ASIDE).
         sections = [entry_body]
         for term in terms:
             sections += (postings[term], phrasings.get(term, b""))
+        aside = {"synonyms": {name: tuple(words) for name, words in loaded.kb.synonyms.items()}}
+        aside["synonym_phrases"] = dict(state.pop("synonym_phrases"))
+        sections += [marshal.dumps(aside[name]) for name in ASIDE]
         bounds = [0, *accumulate(map(len, sections))]
         body = b"".join(sections)
         header = {
@@ -235,7 +242,6 @@ def write(path: Path, key: str, loaded: Loaded, index: Index) -> bool:
             "offsets": array("Q", offsets).tobytes(),
             "terms": terms,
             "bounds": array("Q", bounds).tobytes(),
-            "synonyms": {name: tuple(words) for name, words in loaded.kb.synonyms.items()},
             "layers": [tuple(layer) for layer in loaded.layers],
             "warnings": list(loaded.warnings),
             "index": state,
@@ -293,7 +299,7 @@ class EntryStore(Sequence[Entry]):
 
     def __iter__(self) -> Iterator[Entry]:
         # Every entry is wanted (list, validate): one read of them all, not one per entry.
-        body = self._body[0 : len(self._body)]
+        body = memoryview(self._body[0 : len(self._body)])  # slices of a view copy nothing
         offsets = self._offsets
         for index in range(len(self)):
             entry = self._decoded.get(index)
@@ -410,6 +416,31 @@ class FileBody:
         return data
 
 
+class Aside(Mapping[Any, Any]):
+    """A dict kept marshalled in the body, read (and checked to be a dict) on first use."""
+
+    def __init__(self, body: FileBody) -> None:
+        self._body = body
+        self._value: dict[Any, Any] | None = None
+
+    def _read(self) -> dict[Any, Any]:
+        if self._value is None:
+            value = marshal.loads(self._body[0 : len(self._body)])
+            if not isinstance(value, dict):
+                raise CacheChanged
+            self._value = value
+        return self._value
+
+    def __getitem__(self, key: Any) -> Any:
+        return self._read()[key]
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(self._read())
+
+    def __len__(self) -> int:
+        return len(self._read())
+
+
 class Slices(Mapping[str, "bytes | memoryview"]):
     """Posting lists as slices of the mapped cache file, copied only when a query asks for them.
 
@@ -492,15 +523,17 @@ def _body_sound(handle: BinaryIO, start: int, length: Any, crc: Any) -> bool:
 
 
 def _decode(header: dict[str, Any], body: FileBody) -> tuple[Loaded, Index]:
-    ids, terms, synonyms = header["ids"], header["terms"], header["synonyms"]
-    if not (isinstance(ids, str) and isinstance(terms, list) and isinstance(synonyms, dict)):
+    ids, terms = header["ids"], header["terms"]
+    if not (isinstance(ids, str) and isinstance(terms, list)):
         raise TypeError("bad header")
     offsets, bounds = array("Q"), array("Q")
     offsets.frombytes(header["offsets"])
     bounds.frombytes(header["bounds"])
-    if len(bounds) != 2 * len(terms) + 2 or bounds[-1] != len(body) or bounds[1] != offsets[-1]:
+    if len(bounds) != 2 * len(terms) + 2 + len(ASIDE) or bounds[-1] != len(body) or bounds[1] != offsets[-1]:
         raise ValueError("sections do not fit the body")
-    kb = KnowledgeBase(EntryStore(body.view(0, offsets[-1]), offsets, ids), synonyms)
+    first = len(bounds) - 1 - len(ASIDE)
+    aside = {name: Aside(body.view(bounds[first + n], bounds[first + n + 1])) for n, name in enumerate(ASIDE)}
+    kb = KnowledgeBase(EntryStore(body.view(0, offsets[-1]), offsets, ids), aside["synonyms"])
     if len(kb.entries) != len(offsets) - 1:
         raise ValueError("entry table does not fit")
     layers = tuple(Layer(*_checked_layer(layer)) for layer in header["layers"])
@@ -509,6 +542,7 @@ def _decode(header: dict[str, Any], body: FileBody) -> tuple[Loaded, Index]:
     state = dict(header["index"])
     state["postings"] = Slices(body, positions, bounds, 0)
     state["phrasing_postings"] = Slices(body, positions, bounds, 1)
+    state["synonym_phrases"] = aside["synonym_phrases"]
     return loaded, Index(kb, state)  # Index checks the state fits, as search defines it
 
 
