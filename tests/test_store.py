@@ -299,3 +299,18 @@ def test_the_cli_writes_only_inside_its_cache_directory(tmp_path: Path) -> None:
     after = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
     added = [p for p in after if p not in before]
     assert added and all(str(p).startswith("home/.cache") for p in added), added
+
+
+def test_synonyms_are_read_from_the_cache_only_when_needed(tmp_path: Path) -> None:
+    """A cached knowledge base keeps its synonym groups and phrases aside: a query with no phrase's
+    first word never reads them, and they read back whole when asked for."""
+    path = kb_file(tmp_path)
+    cache = tmp_path / "cache"
+    built, _ = store.open_knowledge(chain(path), {}, cache)
+    loaded, index = store.open_knowledge(chain(path), {}, cache)
+    synonyms = loaded.kb.synonyms
+    assert isinstance(synonyms, store.Aside) and synonyms._value is None
+    index.search("office vpn profile")  # "office" starts no phrase
+    assert synonyms._value is None and index._phrases._value is None  # type: ignore[attr-defined]
+    assert index.search("internal network").candidates[0].entry.id == "vpn"  # a phrase: read now
+    assert dict(synonyms) == dict(built.kb.synonyms)
