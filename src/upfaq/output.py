@@ -112,7 +112,12 @@ class Writer:
 
     def write(self, text: str, *, err: bool = False) -> None:
         """Write text, with no control character but newlines and tabs, whatever its origin."""
-        write(strip_control(text), self.stderr if err else self.stdout)
+        write(self.safe(text), self.stderr if err else self.stdout)
+
+    @staticmethod
+    def safe(text: str) -> str:
+        """text with no control character but newlines and tabs."""
+        return strip_control(text)
 
     def text(self, text: str, *, err: bool = False) -> None:
         """Write text and a newline."""
@@ -292,6 +297,11 @@ class JsonWriter(Writer):
 
     def findings(self, report: "Report") -> None:
         self.json(render.report_object(report))
+
+    @staticmethod
+    def safe(text: str) -> str:
+        """JSON as render.to_json writes it holds no raw control character already."""
+        return text
 
     def json(self, value: Any, *, lines: bool = False) -> None:
         """Write a JSON document (lines: one compact line, for JSON Lines)."""
