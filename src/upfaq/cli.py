@@ -519,45 +519,6 @@ def init(
     )
 
 
-# -- help, version -----------------------------------------------------------------------------
-
-
-@app.command("help")
-def help_command(
-    ctx: typer.Context,
-    command: Annotated[str | None, typer.Argument(metavar="[COMMAND]", help="The command to explain.")] = None,
-) -> None:
-    """Show the help for upfaq, or for one command.
-
-    \b
-    Examples:
-      upfaq help
-      upfaq help ask
-    """
-    root = ctx.find_root()
-    group = root.command
-    if command is None:
-        write(root.get_help() + "\n", _environment(ctx).stdout)
-        return
-    commands: dict[str, Any] = getattr(group, "commands", {})
-    chosen = commands.get(command)
-    if chosen is None:
-        raise CliError(f"no command '{command}'; commands: {', '.join(commands)}")
-    with chosen.make_context(command, ["--help"], parent=root, resilient_parsing=True) as sub:
-        write(chosen.get_help(sub) + "\n", _environment(ctx).stdout)
-
-
-@app.command("version")
-def version_command(ctx: typer.Context) -> None:
-    """Print the version.
-
-    \b
-    Examples:
-      upfaq version
-    """
-    write(f"upfaq {__version__}\n", _environment(ctx).stdout)
-
-
 # -- completion --------------------------------------------------------------------------------
 
 
@@ -664,11 +625,13 @@ ROOT_OPTIONS_WITH_VALUES = frozenset({"--kb"})
 ROOT_OPTIONS = frozenset({*ROOT_OPTIONS_WITH_VALUES, "--no-bundled", "-V", "--version", "-h", "--help"})
 
 
-def _question_first(args: list[str], commands: set[str]) -> list[str]:
+def _question_first(args: list[str], commands: set[str]) -> list[str]:  # noqa: PLR0911 - one return per form
     """`upfaq can I interview on skype` means `upfaq ask can I interview on skype`.
 
     The first word after the global options that names no command starts a question. A question
-    that starts with a command's name ("list of fees") is asked with `upfaq ask`.
+    that starts with a command's name ("list of fees") is asked with `upfaq ask`. `upfaq help
+    [COMMAND]` and `upfaq version` mean --help and --version (as words, not commands: every
+    command Typer registers costs start-up time at every run).
     """
     number = 0
     while number < len(args):
@@ -678,6 +641,10 @@ def _question_first(args: list[str], commands: set[str]) -> list[str]:
         if not arg.startswith("-") or arg == "-":
             if arg in commands:
                 return args
+            if arg == "version" and number == len(args) - 1:
+                return [*args[:number], "--version"]
+            if arg == "help" and len(args) - number <= 2:  # upfaq help [COMMAND]
+                return [*args[:number], *args[number + 1 :], "--help"]
             return [*args[:number], "ask", *args[number:]]
         if arg.split("=", 1)[0] not in ROOT_OPTIONS:  # an option of ask's: `upfaq -n 3 fees`
             return [*args[:number], "ask", *args[number:]]

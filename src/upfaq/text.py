@@ -72,7 +72,7 @@ def fold(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Split text into folded words, stop words included."""
-    return [fold(m.group()) for m in _WORD.finditer(text)]
+    return list(map(fold, _WORD.findall(text)))
 
 
 def word_spans(text: str) -> list[tuple[int, int, str]]:
