@@ -381,6 +381,8 @@ def test_hostile_input(case: Case, tmp_path: Path) -> None:
     if "FORCE_COLOR" not in case.env:
         env.pop("FORCE_COLOR", None)
     if case.closed_stdin:
+        if os.name != "posix":
+            pytest.skip("closing stdin takes a POSIX shell")
         done = _closed_stdin(argv, env)
     else:
         done = subprocess.run(
@@ -417,6 +419,7 @@ def _closed_stdin(argv: list[str], env: dict[str, str]) -> subprocess.CompletedP
 # -- cases that need more than one process or a signal -----------------------------------------
 
 
+@pytest.mark.posix
 def test_closed_stdout_is_a_one_line_error() -> None:
     """Started with stdout closed (`upfaq list >&-`), upfaq says so on stderr and exits 74."""
     command = f"exec {sys.executable} -m upfaq list >&-"

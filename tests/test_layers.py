@@ -427,3 +427,15 @@ def test_validate_reports_every_problem_of_an_entry_at_its_own_line(tmp_path: Pa
     empty = tmp_path / "empty.toml"
     empty.write_text('[synonyms]\na = ["b"]\n', encoding="utf-8")
     assert "warning: no entries" in upfaq("validate", str(empty)).out
+
+
+def test_validate_warns_about_a_synonym_table_every_answer_would_load(tmp_path: Path, upfaq: Upfaq) -> None:
+    """More than 5,000 synonym groups slow every answer: validate says so."""
+    from upfaq.lint import SYNONYM_GROUPS_SLOW
+
+    groups = "".join(f'g{n} = ["w{n}a", "w{n}b"]\n' for n in range(SYNONYM_GROUPS_SLOW + 1))
+    path = write(
+        tmp_path / "syn.toml", ("a", "How do refunds work?", "A week or so later."), extra=f"[synonyms]\n{groups}\n"
+    )
+    run = upfaq("validate", str(path))
+    assert f"{SYNONYM_GROUPS_SLOW + 1} synonym groups" in run.out and run.status == 0
