@@ -506,6 +506,7 @@ def test_a_fifo_knowledge_base_never_hangs(tmp_path: Path) -> None:
     assert done.returncode == 2 and done.stderr == f"upfaq: error: {fifo}: not a regular file\n".encode()
 
 
+@pytest.mark.posix  # symlinks need privileges on Windows
 def test_a_symlink_loop_is_an_error(tmp_path: Path) -> None:
     """A knowledge-base path that is a symlink loop gives a one-line error."""
     (tmp_path / "a.toml").symlink_to(tmp_path / "b.toml")
