@@ -56,6 +56,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason="needs POSIX"))
         if "fork" in item.keywords and not sys.platform.startswith("linux"):
             item.add_marker(pytest.mark.skip(reason="upfaq indexes in forked processes on Linux only"))
+        if "linux" in item.keywords and not sys.platform.startswith("linux"):
+            item.add_marker(pytest.mark.skip(reason="needs Linux (/proc, ru_maxrss in kB)"))
 
 
 @pytest.fixture(autouse=True)

@@ -670,6 +670,7 @@ def _children(pid: int) -> set[int]:
 
 
 @pytest.mark.fork
+@pytest.mark.skipif(len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2, reason="one core: no workers")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])  # by name: Windows has no SIGKILL to collect
 def test_indexing_workers_die_with_upfaq(tmp_path: Path, how: str) -> None:
     """Killing upfaq while its workers index leaves no worker behind, and its pipe reaches end of file."""
@@ -688,8 +689,7 @@ def test_indexing_workers_die_with_upfaq(tmp_path: Path, how: str) -> None:
         while not workers and time.monotonic() < deadline and process.poll() is None:
             workers = _children(process.pid)
             time.sleep(0.02)
-        if not workers:
-            pytest.skip("indexing finished before workers could be seen (one core?)")
+        assert workers, "no indexing worker was seen"
         process.send_signal(getattr(signal, how))
         assert process.stdout is not None
         try:
@@ -743,7 +743,7 @@ def _peak_rss_mb(argv: list[str], stdin: bytes, env: dict[str, str] | None = Non
     return int(peak) / 1024
 
 
-@pytest.mark.fork  # ru_maxrss in kB and /proc: Linux
+@pytest.mark.linux  # ru_maxrss in kB
 def test_ask_batch_memory_is_bounded_by_size_not_only_by_count(tmp_path: Path) -> None:
     """Distinct queries whose answers are megabytes long are not all kept for replay."""
     big = tmp_path / "big.toml"
@@ -754,7 +754,7 @@ def test_ask_batch_memory_is_bounded_by_size_not_only_by_count(tmp_path: Path) -
     assert peak < 250, peak  # 120 remembered answers alone would be 360 MB
 
 
-@pytest.mark.fork
+@pytest.mark.linux  # /dev/zero and /proc
 def test_an_endless_line_on_stdin_costs_no_memory(tmp_path: Path) -> None:
     """`upfaq ask - < /dev/zero` reads an endless line in pieces: its memory stays flat."""
     with (

@@ -18,7 +18,7 @@ import typer
 
 from upfaq import __version__, kb, render
 from upfaq._typer import ClickException, NoArgsIsHelpError, UsageError, completion_init, completion_script
-from upfaq.kb import KnowledgeBase
+from upfaq.kb import Entry, KnowledgeBase
 from upfaq.output import Environment, ReaderGone, write, writer_for
 from upfaq.search import Index, suggest_ids
 from upfaq.status import ExitStatus
@@ -168,6 +168,9 @@ def _complete_topics(ctx: typer.Context, incomplete: str) -> list[str]:
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys; see the README).")]
 PlainFlag = Annotated[bool, typer.Option("--plain", help="Plain text even on a terminal: no colour, no boxes.")]
+IdArgument = Annotated[
+    str, typer.Argument(metavar="ID", help="The entry's id, as `upfaq list` shows it.", autocompletion=_complete_ids)
+]
 NoPager = Annotated[
     bool, typer.Option("--no-pager", help="Print long output straight to the terminal ($UPFAQ_PAGER or $PAGER).")
 ]
@@ -305,7 +308,16 @@ def _stdin_lines(environment: Environment) -> Iterator[str]:
         raise CliError(f"cannot read queries from stdin: {error.strerror or error}") from None
 
 
-# -- list, show --------------------------------------------------------------------------------
+# -- list, show, open --------------------------------------------------------------------------
+
+
+def _entry(merged: KnowledgeBase, entry_id: str) -> Entry:
+    """The entry with this id; else an error naming the closest ids (exit 1)."""
+    wanted = clean_input(entry_id)
+    entry = merged.get(wanted)
+    if entry is None:
+        raise CliError(render.plain_suggestions(wanted, suggest_ids(merged, wanted)), ExitStatus.NO_ANSWER)
+    return entry
 
 
 @app.command("list", epilog=EPILOG)
@@ -346,10 +358,7 @@ def list_entries(
 @app.command(epilog=EPILOG)
 def show(
     ctx: typer.Context,
-    entry_id: Annotated[
-        str,
-        typer.Argument(metavar="ID", help="The entry's id, as `upfaq list` shows it.", autocompletion=_complete_ids),
-    ],
+    entry_id: IdArgument,
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
     no_pager: NoPager = False,
@@ -365,10 +374,7 @@ def show(
     """
     out = writer_for(_environment(ctx), json_flag=json_flag, plain_flag=plain_flag)
     merged = _load(ctx, kb_paths, no_bundled)[0].kb
-    wanted = clean_input(entry_id)
-    entry = merged.get(wanted)
-    if entry is None:
-        raise CliError(render.plain_suggestions(wanted, suggest_ids(merged, wanted)), ExitStatus.NO_ANSWER)
+    entry = _entry(merged, entry_id)
     with out.paged(not no_pager):
         out.entry(entry, merged)
 
@@ -376,10 +382,7 @@ def show(
 @app.command("open", epilog=EPILOG)
 def open_source(
     ctx: typer.Context,
-    entry_id: Annotated[
-        str,
-        typer.Argument(metavar="ID", help="The entry's id, as `upfaq list` shows it.", autocompletion=_complete_ids),
-    ],
+    entry_id: IdArgument,
     kb_paths: KbOption = None,
     no_bundled: NoBundled = False,
 ) -> None:
@@ -395,10 +398,7 @@ def open_source(
     """
     environment = _environment(ctx)
     merged = _load(ctx, kb_paths, no_bundled)[0].kb
-    wanted = clean_input(entry_id)
-    entry = merged.get(wanted)
-    if entry is None:
-        raise CliError(render.plain_suggestions(wanted, suggest_ids(merged, wanted)), ExitStatus.NO_ANSWER)
+    entry = _entry(merged, entry_id)
     if not entry.url:
         raise CliError(
             f"entry '{entry.id}' names no source link (its source: {entry.source or 'none'})", ExitStatus.NO_ANSWER

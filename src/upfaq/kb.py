@@ -274,7 +274,7 @@ _TOKENS_PATTERN = (
 Both patterns are compiled when a file is first checked, not at every start."""
 
 
-def _header_lines(text: str, expected: int) -> tuple[list[int], list[int]]:
+def header_lines(text: str, expected: int) -> tuple[list[int], list[int]]:
     """The lines of the [[entry]] headers and of the [[entry.history]] headers in text.
 
     A header is a line; but a line inside a multi-line string that reads "[[entry]]" is not one.
@@ -311,6 +311,16 @@ def _header_lines(text: str, expected: int) -> tuple[list[int], list[int]]:
     return [n for n, history in quick if not history], [n for n, history in quick if history]
 
 
+def key_line(lines: Sequence[str], headers: Sequence[int], start: int, key: str) -> int:
+    """The line of `key = ` in the entry whose [[entry]] header is at line start, or start itself.
+
+    lines and headers are the file's lines and entry header lines (header_lines).
+    """
+    end = next((line for line in headers if line > start), len(lines) + 1)
+    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    return next((number for number in range(start, end) if pattern.match(lines[number - 1])), start)
+
+
 class _Checker:
     """Checks parsed TOML against the knowledge-base format, collecting every finding."""
 
@@ -332,9 +342,6 @@ class _Checker:
     def warn(self, message: str, line: int | None = None) -> None:
         self.findings.append(Finding(self.label, line, "warning", message))
 
-    def findings_of_level(self, level: str) -> list[Finding]:
-        return [finding for finding in self.findings if finding.level == level]
-
     def line_of_key(self, key: str) -> int | None:
         """The first line that opens a table or array of tables named key, or sets it."""
         pattern = re.compile(rf"^\s*(\[\[?\s*{re.escape(key)}\s*[\].]|{re.escape(key)}\s*=)")
@@ -345,14 +352,7 @@ class _Checker:
         if index >= len(self.headers):
             return None
         start = self.headers[index]
-        if key is None:
-            return start
-        end = self.headers[index + 1] if index + 1 < len(self.headers) else len(self.lines) + 1
-        pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-        for number in range(start, end):
-            if pattern.match(self.lines[number - 1]):
-                return number
-        return start
+        return start if key is None else key_line(self.lines, self.headers, start, key)
 
     def run(self, data: dict[str, Any]) -> tuple[KnowledgeBase | None, list[Finding]]:
         for key in data:
@@ -369,8 +369,8 @@ class _Checker:
         if not isinstance(tables, list):
             self.error("'entry' must be an array of tables ([[entry]])")
             return None, self.findings
-        self.headers, self.history_headers = _header_lines(self.text, len(tables))
-        if not tables and not self.findings_of_level("error"):
+        self.headers, self.history_headers = header_lines(self.text, len(tables))
+        if not tables and all(finding.level != "error" for finding in self.findings):
             self.warn("no entries: this file answers nothing (each answer is an [[entry]] table)")
         entries: list[Entry] = []
         seen: dict[str, int] = {}

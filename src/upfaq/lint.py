@@ -1,6 +1,5 @@
 """`upfaq validate`: every problem in knowledge-base files, for their authors. No printing."""
 
-import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -17,6 +16,8 @@ from upfaq.kb import (
     check,
     date_before,
     files_of,
+    header_lines,
+    key_line,
     load,
     read_bytes,
 )
@@ -81,7 +82,7 @@ def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missin
     """Check files one by one, then together; context resolves references to entries elsewhere."""
     findings: list[Finding] = [Finding(e.path, e.line, "error", e.message, e.col) for e in missing]
     usable: list[KnowledgeBase] = []
-    texts: dict[str, list[str]] = {}
+    places: dict[str, tuple[list[str], list[int]]] = {}  # per file: lines and entry headers, for key lines
     for path in files:
         label = str(path)
         try:
@@ -90,15 +91,16 @@ def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missin
             findings.append(Finding(error.path, error.line, "error", error.message, error.col))
             continue
         kb, found = check(raw, label)
-        texts[label] = raw.decode("utf-8", "replace").split("\n")
         findings.extend(found)
         if kb is not None:
+            text = raw.decode("utf-8", "replace")
+            places[label] = (text.split("\n"), header_lines(text, len(kb.entries))[0])
             usable.append(kb)
             findings.extend(_entry_warnings(kb))
             findings.extend(_synonym_warnings(kb, label))
     entries = [entry for kb in usable for entry in kb.entries]
     known = {entry.id for entry in entries} | {entry.id for entry in (context.entries if context else ())}
-    findings.extend(_references(entries, known, texts))
+    findings.extend(_references(entries, known, places))
     findings.extend(_alias_collisions(entries, context.entries if context else ()))
     if len(entries) <= NEAR_DUPLICATE_LIMIT:
         findings.extend(_near_duplicates(entries))
@@ -169,30 +171,20 @@ def _entry_warnings(kb: KnowledgeBase) -> list[Finding]:
     return found
 
 
-def _references(entries: Sequence[Entry], known: set[str], texts: dict[str, list[str]]) -> list[Finding]:
+def _references(
+    entries: Sequence[Entry], known: set[str], places: dict[str, tuple[list[str], list[int]]]
+) -> list[Finding]:
     found: list[Finding] = []
     for entry in entries:
         for kind, ids in (("conflicts", entry.conflicts), ("related", entry.related)):
             for other in ids:
                 if other not in known:
                     message = f"entry '{entry.id}': {kind} names '{other}', which no knowledge base in effect defines"
-                    line = _key_line(texts.get(entry.origin, []), entry.line, kind)
+                    line = entry.line
+                    if line is not None and entry.origin in places:
+                        line = key_line(*places[entry.origin], line, kind)
                     found.append(Finding(display_path(entry), line, "error", message))
     return found
-
-
-def _key_line(lines: list[str], start: int | None, key: str) -> int | None:
-    """The line of `key = ` in the entry whose header is at line start (start itself if not found)."""
-    if start is None:
-        return None
-    pattern = re.compile(rf"^\s*{re.escape(key)}\s*=")
-    for number in range(start, len(lines)):
-        text = lines[number]
-        if text.lstrip().startswith("[["):
-            break
-        if pattern.match(text):
-            return number + 1
-    return start
 
 
 def _fold(text: str) -> str:

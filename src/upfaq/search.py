@@ -45,6 +45,9 @@ SUGGESTION_FLOOR = 35.0
 """Near misses below this are noise, not suggestions. On the bundled labelled sets no query whose
 right entry comes first scores below 35, while 15 of the 95 that have no answer suggest only
 entries below it."""
+UNTRUSTED_LEAD = 10.0
+"""How far an untrusted answer must outscore every official one to be shown first: an official
+answer that matches nearly as well is the one a reader should see first, in full."""
 OFFICIAL_FLOOR = 12.0
 """An official answer that an untrusted best match contradicts leads when it scores this at least."""
 
@@ -882,11 +885,6 @@ def _prefer_official(matches: list[Match]) -> list[Match]:
         if match.entry.trusted and (_in_conflict(top.entry, match.entry) or match.score >= top.score - UNTRUSTED_LEAD):
             return [match, *matches[:position], *matches[position + 1 :]]
     return matches
-
-
-UNTRUSTED_LEAD = 10.0
-"""How far an untrusted answer must outscore every official one to be shown first: an official
-answer that matches nearly as well is the one a reader should see first, in full."""
 
 
 def _closest_phrasings(entry: Entry, near: Sequence[int]) -> list[str]:

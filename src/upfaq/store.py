@@ -24,6 +24,7 @@ import contextlib
 import marshal
 import os
 import stat
+import time
 import zlib
 from array import array
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -64,6 +65,9 @@ SIZE_VAR = "UPFAQ_CACHE_MB"
 DEFAULT_BUDGET_MB = 200
 """The most the cache directory keeps, in MB (UPFAQ_CACHE_MB): the least recently used files go
 first, never the one just written. The bundled knowledge base's file is about 6 MB."""
+USE_MARK_SECONDS = 3600
+"""A cache file read is marked as used (its mtime) at most this often: not a metadata write at
+every answer, and an hour is fine grain for choosing the least recently used file."""
 STALE_SECONDS = 3600
 """A temporary file this old is a leftover of a killed run, not a write in progress."""
 LOCK_WAIT_SECONDS = 120.0
@@ -168,7 +172,6 @@ class _Building:
         except ImportError:  # pragma: no cover - Windows: no lock, and every run may write
             self.owned = True
             return self
-        import time
 
         try:
             if not _usable_directory(self._lock_path.parent, create=True):
@@ -336,7 +339,6 @@ def _tidy(kept: Path, budget: int) -> None:
     kept, the file just written, always stays. Best effort: a file another run removes first, or
     one that cannot be removed, is simply passed over.
     """
-    import time
 
     now = time.time()
     found: list[tuple[float, int, Path]] = []
@@ -470,7 +472,8 @@ class Slices(Mapping[str, "bytes | memoryview"]):
 def read(path: Path, key: str) -> tuple[Loaded, Index] | None:
     """The cached knowledge base stored under key at path, or None if it is absent, stale or unsound."""
     try:
-        if not _usable_directory(path.parent, create=False) or not _usable_file(path):
+        info = _usable_file(path) if _usable_directory(path.parent, create=False) else None
+        if info is None:
             return None
         with path.open("rb") as handle:
             head = _read_header(handle, key)
@@ -484,8 +487,9 @@ def read(path: Path, key: str) -> tuple[Loaded, Index] | None:
                 return None
             body = FileBody(handle, body_start, length)
             decoded = _decode(header, body)
-        with contextlib.suppress(OSError):
-            os.utime(path)  # used now: the last to go when the cache is over its budget
+        if time.time() - info.st_mtime > USE_MARK_SECONDS:
+            with contextlib.suppress(OSError):
+                os.utime(path)  # used now: the last to go when the cache is over its budget
         return decoded
     except (OSError, ValueError, TypeError, KeyError, EOFError, IndexError, OverflowError, CacheChanged):
         return None
@@ -576,9 +580,10 @@ def _usable_directory(directory: Path, *, create: bool) -> bool:
     return stat.S_ISDIR(info.st_mode) and _owned_safely(info)
 
 
-def _usable_file(path: Path) -> bool:
+def _usable_file(path: Path) -> os.stat_result | None:
+    """The file's status when it is a regular file we own and no one else may write; else None."""
     try:
         info = path.lstat()
     except FileNotFoundError:
-        return False
-    return stat.S_ISREG(info.st_mode) and _owned_safely(info)
+        return None
+    return info if stat.S_ISREG(info.st_mode) and _owned_safely(info) else None
