@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 from upfaq import __version__
 from upfaq.cli import app
 from upfaq.kb import load_bundled
+from upfaq.search import DEFAULT_THRESHOLD
 
 from .conftest import Run, run_process
 
@@ -226,7 +227,8 @@ def test_explain_shows_matched_words_weights_and_breakdown(upfaq: Upfaq) -> None
     """--explain prints the decision, each candidate's breakdown and how each query word matched."""
     run = upfaq("ask", "--explain", "conects expiry")
     assert run.status == 0
-    assert "Explain: confidence" in run.out and "against threshold 45: answered." in run.out
+    assert "Explain: confidence" in run.out and f"against a threshold of {DEFAULT_THRESHOLD:g}%: answered." in run.out
+    assert "its lead: it leads the nearest different answer" in run.out
     assert "#1 connects-expiry: score" in run.out
     assert "conects -> connect in question (typo)" in run.out
     tip = upfaq("ask", "--explain", "tip from client fee")
@@ -243,7 +245,9 @@ def test_explain_json_has_a_breakdown_per_candidate(upfaq: Upfaq) -> None:
     """ask --json --explain adds an "explain" object whose candidate scores match the results."""
     data = json.loads(upfaq("ask", "--json", "--explain", "india tds rate").out)
     explain = data["explain"]
-    assert explain["answered"] is True and explain["threshold"] == 45
+    assert explain["answered"] is True and explain["threshold"] == DEFAULT_THRESHOLD
+    assert explain["evidence"]["score"] == data["results"][0]["score"]
+    assert explain["confidence"] >= DEFAULT_THRESHOLD
     top = explain["candidates"][0]
     assert top["id"] == data["results"][0]["id"] and top["score"] == data["results"][0]["score"]
     assert {"word", "matched", "field", "kind", "weight", "strength"} == set(top["terms"][0])

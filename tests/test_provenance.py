@@ -155,7 +155,7 @@ def test_history_is_searchable_with_the_answer() -> None:
     other = 'id = "other"\nquestion = "How do I withdraw money?"\nanswer = "Pick a method."\n'
     text = DATED + f'\n[[entry]]\n{other}url = "https://support.example.com/withdraw"\nas_of = "2024"\n'
     index = Index(parse(text.encode(), "dated.toml"))
-    top = index.search("sliding fee").matches
+    top = index.search("sliding fee").candidates
     assert top
     assert top[0].entry.id == "fee"
 

@@ -29,12 +29,15 @@ class Floors(NamedTuple):
 
 
 SETS = {
-    "queries-topics.jsonl": Floors(top1=0.87, right=0.72, rejected=0.82, wrong=0.06),
-    "queries-dev.jsonl": Floors(top1=0.83, right=0.64, rejected=1.0, wrong=0.07),
-    "queries-bundled.jsonl": Floors(top1=0.88, right=0.68, rejected=0.6, wrong=0.06),
-    "real-questions.jsonl": Floors(top1=0.40, right=0.14, rejected=0.75, wrong=0.08),
-    "queries-blind.jsonl": Floors(top1=0.93, right=0.89, rejected=0.82, wrong=0.05),
+    "queries-topics.jsonl": Floors(top1=0.87, right=0.66, rejected=0.82, wrong=0.05),
+    "queries-dev.jsonl": Floors(top1=0.83, right=0.61, rejected=1.0, wrong=0.05),
+    "queries-bundled.jsonl": Floors(top1=0.88, right=0.70, rejected=0.75, wrong=0.05),
+    "queries-problems.jsonl": Floors(top1=0.82, right=0.61, rejected=0.81, wrong=0.05),
+    "real-questions.jsonl": Floors(top1=0.40, right=0.10, rejected=0.87, wrong=0.05),
+    "queries-blind.jsonl": Floors(top1=0.93, right=0.90, rejected=0.85, wrong=0.05),
 }
+"""Since the calibrated confidence (issue 17) every set's ceiling on confidently wrong answers is the
+target, 0.05; the threshold is chosen by benchmarks/calibrate.py so that each holds."""
 
 
 @pytest.fixture(scope="module")

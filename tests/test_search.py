@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from upfaq import search
 from upfaq.kb import KnowledgeBase, from_dict, load_bundled
-from upfaq.search import DEFAULT_THRESHOLD, MARGIN, MARGIN_FACTOR, SUGGESTION_FLOOR, Index, suggest_ids
+from upfaq.search import DEFAULT_THRESHOLD, SUGGESTION_FLOOR, Index, calibrated, suggest_ids
 
 from .conftest import TINY
 
@@ -73,8 +73,8 @@ def test_unrelated_queries_are_not_answered(index: Index, query: str) -> None:
 def test_synonyms_from_the_knowledge_base_bridge_words(tiny_kb: KnowledgeBase) -> None:
     """A query word found only through the [synonyms] table still matches, marked as a synonym."""
     result = Index(tiny_kb).search("zoom")
-    assert result.matches[0].entry.id == "calls"
-    assert result.matches[0].terms[0].kind == "synonym"
+    assert result.candidates[0].entry.id == "calls"
+    assert result.candidates[0].terms[0].kind == "synonym"
 
 
 def test_official_answer_outranks_community_answer_on_a_tie(tiny_kb: KnowledgeBase) -> None:
@@ -120,7 +120,7 @@ def test_a_query_of_words_every_entry_holds_is_not_answered() -> None:
 
 
 def test_close_runner_up_lowers_confidence() -> None:
-    """Confidence is the best score less the shortfall when an unrelated rival scores nearly as well."""
+    """Confidence is estimated from the best score and its lead over an unrelated rival: a close one lowers it."""
     kb = from_dict(
         {
             "entry": [
@@ -133,9 +133,12 @@ def test_close_runner_up_lowers_confidence() -> None:
     )
     result = Index(kb).search("how does it work for customers")
     first, second = result.candidates[:2]
-    shortfall = MARGIN_FACTOR * max(0.0, MARGIN - (first.score - second.score))
-    assert result.confidence == pytest.approx(max(0.0, first.score - shortfall), abs=0.1)
-    assert result.confidence < first.score
+    assert result.evidence is not None
+    assert result.evidence.rival == second.entry.id
+    assert result.evidence.gap == pytest.approx((first.score - second.score) / 100)
+    assert result.confidence == calibrated(result.evidence)
+    alone = calibrated(result.evidence._replace(gap=first.score / 100, rival=None))
+    assert result.confidence < alone
 
 
 def test_a_related_runner_up_does_not_lower_confidence() -> None:
@@ -151,7 +154,8 @@ def test_a_related_runner_up_does_not_lower_confidence() -> None:
     entries[1]["related"] = ["a"]
     linked = Index(from_dict({"entry": entries}, "test")).search(query)
     assert linked.answered
-    assert linked.confidence == linked.candidates[0].score
+    assert linked.evidence is not None and linked.evidence.rival != "b"
+    assert linked.confidence > apart.confidence
 
 
 def test_a_synonym_group_stands_for_one_query_word_per_entry() -> None:

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase, Loaded
-from upfaq.search import FIELD_WEIGHTS, FIELDS, WEIGHTS, Match, Result, authority_factor
+from upfaq.search import FIELD_WEIGHTS, FIELDS, GAP_CAP, WEIGHTS, Match, Result, authority_factor
 from upfaq.text import CONTROL_CHARACTERS, strip_control
 
 if TYPE_CHECKING:
@@ -147,10 +147,19 @@ def to_json(value: object, *, indent: int | None = 2) -> str:
 def explain_object(result: Result, threshold: float) -> dict[str, Any]:
     """Why the query got its answer: the decision, and each top candidate's score breakdown."""
     weights = dict(zip(("coverage", "closeness", "resemblance"), WEIGHTS, strict=True))
+    evidence = result.evidence
     return {
         "confidence": result.confidence,
         "threshold": threshold,
         "answered": result.answered,
+        "evidence": None
+        if evidence is None
+        else {
+            "score": round(100 * evidence.score, 1),
+            "lead": round(100 * evidence.gap, 1),
+            "rival": evidence.rival,
+            "missed": round(evidence.missed, 3),
+        },
         "weights": weights,
         "unknown_words": list(result.unknown_words),
         "candidates": [
@@ -253,7 +262,9 @@ def plain_explain(result: Result, threshold: float) -> str:
     data = explain_object(result, threshold)
     verdict = "answered" if result.answered else "no confident answer"
     lines = [
-        f"Explain: confidence {result.confidence:g} against threshold {threshold:g}: {verdict}.",
+        f"Explain: confidence {result.confidence:g}% that the first entry is the answer, against a threshold of "
+        f"{threshold:g}%: {verdict}.",
+        *_explain_evidence(result),
         "Score = 100 x ({coverage:g} x coverage + {closeness:g} x closeness + {resemblance:g} x resemblance)".format(
             **data["weights"]
         ),
@@ -276,6 +287,24 @@ def plain_explain(result: Result, threshold: float) -> str:
                 f"weight {t['weight']:.2f}, strength {t['strength']:.2f}"
             )
     return "\n".join(lines)
+
+
+def _explain_evidence(result: Result) -> list[str]:
+    """The confidence's inputs, in words."""
+    evidence = result.evidence
+    if evidence is None:
+        return ["  No entry holds any word of the question."]
+    score = f"{100 * evidence.score:.1f}"
+    if evidence.rival is None:
+        lead = "no different answer is among the candidates"
+    else:
+        points = f"{100 * evidence.gap:.1f}"
+        capped = f" (a lead past {100 * GAP_CAP:g} counts as {100 * GAP_CAP:g})" if evidence.gap > GAP_CAP else ""
+        lead = f"it leads the nearest different answer, {_clean(evidence.rival)}, by {points} points{capped}"
+    lines = [f"  Estimated from the first entry's score, {score}, and its lead: {lead}."]
+    if evidence.missed:
+        lines.append(f"  The first entry holds no form of {100 * evidence.missed:.0f}% of the question's weight.")
+    return lines
 
 
 def plain_entry(entry: Entry, kb: KnowledgeBase) -> str:

@@ -38,8 +38,14 @@ from typing import Any, NamedTuple
 from upfaq.kb import Entry, KnowledgeBase
 from upfaq.text import STOP_WORDS, question_kinds, stem, word_spans, words
 
-DEFAULT_THRESHOLD = 45.0
-"""Confidence (0-100) below which no answer is given."""
+DEFAULT_THRESHOLD = 80.0
+"""The confidence (the probability, in percent, that the first candidate is the right answer) from
+which upfaq answers; below it, it says it is unsure and shows the candidates. Chosen by
+benchmarks/calibrate.py on out-of-fold probabilities: the lowest at which no labelled set is
+confidently wrong on more than 5% of its queries, with folds by query or by entry."""
+ANSWER_FLOOR = 45.0
+"""The score (0-100) from which further candidates of an answered query are shown too (-n, related
+rows): below it they match too little of the question to be offered as answers."""
 
 SUGGESTION_FLOOR = 35.0
 """Near misses below this are noise, not suggestions. On the bundled labelled sets no query whose
@@ -64,8 +70,8 @@ WEIGHTS = (0.5, 0.2, 0.3)
 AUTHORITY_FACTORS = {"community": 0.97, "doubtful": 0.8}
 """Scores of entries that are not official are multiplied by these. A community answer ranks just
 below an official one that matches as well; a doubtful one (probably wrong, e.g. describing
-another marketplace) is given only when the question clearly asks for it: it must score 56 to
-reach the default threshold."""
+another marketplace) is given only when the question clearly asks for it: its score counts for less in the confidence
+too."""
 INFORMATIVE_WEIGHT = math.log(4 / 3)
 """The least weight a query's coverage is measured against: about that of a word found in three
 entries out of four. A query made only of words nearly every entry holds ("how do I get more
@@ -74,11 +80,6 @@ RESEMBLANCE_PHRASINGS = 6
 """Besides its question, the phrasings of an entry compared letter by letter: the closest by words."""
 RERANK = 15
 """Only the best candidates by coverage and closeness are compared letter by letter."""
-MARGIN = 20.0
-"""A different answer scoring within this of the best lowers the confidence: by MARGIN_FACTOR
-points for each point it is closer than MARGIN. An answer that barely beats a different one is a
-guess between them, and a wrong answer given confidently is worse than none."""
-MARGIN_FACTOR = 3.0
 CANDIDATES = 5
 MAX_QUERY_CHARS = 4000
 MAX_QUERY_WORDS = 64
@@ -182,6 +183,23 @@ class Result(NamedTuple):
     """The best-scoring entries whatever the threshold, best first (for --explain and benchmarks)."""
     unknown_words: tuple[str, ...] = ()
     """Query words that no entry holds, even as a typo, synonym or part of a word."""
+    evidence: "Evidence | None" = None
+    """What the confidence was estimated from (None when no entry matched at all)."""
+
+
+class Evidence(NamedTuple):
+    """What the confidence in the best candidate is estimated from, and what --explain tells of it."""
+
+    score: float
+    """The best candidate's score, 0-1."""
+    gap: float
+    """How far (0-1) the best outscores its rival; its score when it has none."""
+    rival: str | None
+    """The id of the first candidate that is a different answer and not linked to the best (the
+    same answer, or `related` or `conflicts` either way, is no rival: either is right, or it is
+    shown under the best): the entry that makes an answer a guess between two."""
+    missed: float
+    """The share of the query's weight in words the best candidate does not hold."""
 
 
 class _Token(NamedTuple):
@@ -596,13 +614,14 @@ class Index:
             # Ranked deeper, so that an official answer the untrusted one contradicts is found.
             deeper = self._rank(tokens, found, coverage, (closeness, matched), measure, keep + RERANK, kinds)
             matches = _prefer_official(deeper)[:keep]
-        confidence = _confidence(matches)
+        evidence = _evidence(matches, tokens, total) if matches else None
+        confidence = calibrated(evidence) if evidence else 0.0
         candidates = tuple(matches[: max(limit, CANDIDATES)])
         if matches and confidence >= threshold:
-            confident = tuple(m for m in matches if m.score >= threshold)[: max(limit, 1)]
-            return Result(query, confidence, True, confident or (matches[0],), (), candidates, unknown)
+            confident = (matches[0], *(m for m in matches[1:] if m.score >= ANSWER_FLOOR))[: max(limit, 1)]
+            return Result(query, confidence, True, confident, (), candidates, unknown, evidence)
         near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:SUGGESTIONS]
-        return Result(query, confidence, False, (), near, candidates, unknown)
+        return Result(query, confidence, False, (), near, candidates, unknown, evidence)
 
     def _gather(
         self, tokens: list[_Token]
@@ -828,24 +847,53 @@ def _idf(count: int, frequency: int) -> float:
     return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
-def _confidence(matches: list[Match]) -> float:
-    """The best score, less MARGIN_FACTOR points a point when a rival is within MARGIN of it.
+def _rival(matches: Sequence[Match]) -> Match | None:
+    """The first candidate after the best that is a different answer and not linked to it."""
+    best = matches[0].entry
+    for match in matches[1:]:
+        if match.entry.answer != best.answer and not _linked(best, match.entry):
+            return match
+    return None
 
-    A rival is the next entry that is not the same answer (duplicates: either is right), not
-    related to the best one (siblings that name each other agree: the best is shown with the
-    other under "see also"), and not in a recorded conflict with it (that is the same question,
-    answered differently, and is shown as a warning, not counted as doubt about which question
-    was asked).
-    """
-    if not matches:
-        return 0.0
+
+def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) -> Evidence:
+    """What the confidence in matches[0] is estimated from."""
     best = matches[0]
-    for rival in matches[1:]:
-        if rival.entry.answer == best.entry.answer or _linked(best.entry, rival.entry):
-            continue
-        shortfall = MARGIN_FACTOR * max(0.0, MARGIN - max(0.0, best.score - rival.score))
-        return round(max(0.0, best.score - shortfall), 1)
-    return best.score
+    rival = _rival(matches)
+    held = {t.word for t in best.terms}
+    missed = sum(token.weight for token in tokens if token.word not in held)
+    return Evidence(
+        score=best.score / 100,
+        gap=(best.score - (rival.score if rival else 0.0)) / 100,
+        rival=rival.entry.id if rival else None,
+        missed=missed / total,
+    )
+
+
+CALIBRATION = (-4.769, 6.104, 13.71)
+"""A logistic regression from calibration_inputs (the best score and its lead over the rival, 0-1) to
+the probability that the best candidate is right: the intercept, then one coefficient per input.
+Fitted by benchmarks/calibrate.py (L2 penalty 1 on standardised inputs) on every labelled query set
+of the bundled knowledge base in benchmarks/, checked by 5-fold cross-validation by query and by
+entry. Each further input tried (the lead over the second candidate whatever it is, over the first
+candidate not even a neighbour's neighbour, coverage, closeness, resemblance, query length, words no
+entry holds or the best does not, typos) lowered answered-right at the 5% bound out of fold; capping
+the lead at GAP_CAP did better than at 0.1, 0.15, 0.25, 0.3 or not at all. Refit with that script
+when the ranking changes."""
+GAP_CAP = 0.2
+"""A lead over the rival counts up to this (0-1): past it, the rival is no longer a candidate answer."""
+
+
+def calibration_inputs(evidence: Evidence) -> tuple[float, ...]:
+    """The evidence as the numbers CALIBRATION weighs, in the order of its coefficients."""
+    return (evidence.score, min(evidence.gap, GAP_CAP))
+
+
+def calibrated(evidence: Evidence) -> float:
+    """The confidence, 0-100: the fitted probability (in percent) that the best candidate is right."""
+    intercept, *coefficients = CALIBRATION
+    value = intercept + sum(c * x for c, x in zip(coefficients, calibration_inputs(evidence), strict=True))
+    return round(100 / (1 + math.exp(-max(-30.0, min(30.0, value)))), 1)
 
 
 _AUTHORITY_CODES = {authority: code for code, authority in enumerate(("official", *AUTHORITY_FACTORS))}
