@@ -14,6 +14,7 @@ import pytest
 
 from upfaq.kb import load_bundled
 from upfaq.search import Index
+from upfaq.text import words
 
 from .conftest import ROOT
 
@@ -82,3 +83,12 @@ def test_every_label_names_a_bundled_entry() -> None:
     for path in sorted(Path(ROOT / "benchmarks").glob("*.jsonl")):
         for line in path.read_text(encoding="utf-8").splitlines():
             assert set(json.loads(line)["expect"]) <= ids, (path.name, line)
+
+
+def test_no_labelled_query_is_an_alias_of_the_bundled_knowledge_base() -> None:
+    """No query of a labelled set is pasted into the bundled knowledge base as an alias."""
+    folded = {" ".join(words(alias)) for entry in load_bundled().entries for alias in entry.aliases}
+    for path in sorted(Path(ROOT / "benchmarks").glob("*.jsonl")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            query = json.loads(line)["query"]
+            assert " ".join(words(query)) not in folded, (path.name, query)

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 from upfaq.kb import Entry, KnowledgeBase
 from upfaq.text import STOP_WORDS, question_kinds, stem, word_spans, words
 
-DEFAULT_THRESHOLD = 80.0
+DEFAULT_THRESHOLD = 77.0
 """The confidence (the probability, in percent, that the first candidate is the right answer) from
 which upfaq answers; below it, it says it is unsure and shows the candidates. Chosen by
 benchmarks/calibrate.py on out-of-fold probabilities: the lowest at which no labelled set is
@@ -870,7 +870,7 @@ def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) 
     )
 
 
-CALIBRATION = (-4.769, 6.104, 13.71)
+CALIBRATION = (-4.746, 6.108, 13.4)
 """A logistic regression from calibration_inputs (the best score and its lead over the rival, 0-1) to
 the probability that the best candidate is right: the intercept, then one coefficient per input.
 Fitted by benchmarks/calibrate.py (L2 penalty 1 on standardised inputs) on every labelled query set
