@@ -63,7 +63,7 @@ def test_ask_json_unanswered_has_suggestions_and_exit_1(upfaq: Upfaq) -> None:
     run = upfaq("ask", "best time of day to send proposals", "--json")
     data = json.loads(run.out)
     assert run.status == 1 and data["answered"] is False and data["results"] == []
-    assert data["suggestions"] and set(data["suggestions"][0]) == {"id", "question", "score"}
+    assert data["suggestions"] and set(data["suggestions"][0]) == {"id", "question", "headline", "score"}
     assert run.err == ""
 
 
@@ -329,6 +329,23 @@ def test_a_question_needs_no_command(upfaq: Upfaq, tmp_path: Path, argv: list[st
     run = upfaq(*[arg.replace("{tiny}", str(tiny)) for arg in argv])
     assert run.status == status, run.err
     assert expected in run.out + run.err
+
+
+@pytest.mark.parametrize(
+    ("argv", "command"), [(["lsit"], "list"), (["shwo", "service-fee"], "show"), (["valdiate", "x.toml"], "validate")]
+)
+def test_a_mistyped_command_is_named_not_searched(upfaq: Upfaq, argv: list[str], command: str) -> None:
+    """A first word an edit or two from a command, that the knowledge base never uses, is a usage error naming it."""
+    run = upfaq(*argv)
+    assert run.status == 2 and run.out == ""
+    assert f"no command '{argv[0]}'. Did you mean '{command}'?" in run.err
+
+
+@pytest.mark.parametrize("argv", [["lost", "my", "account"], ["--", "lsit"], ["ask", "lsit"]])
+def test_a_word_near_a_command_is_still_a_question(upfaq: Upfaq, argv: list[str]) -> None:
+    """A first word the knowledge base uses ("lost"), or one after `--` or `ask`, is asked, not taken for a command."""
+    run = upfaq(*argv)
+    assert run.status in (0, 1) and "no command" not in run.err
 
 
 def test_help_for_an_unknown_command_is_an_error(upfaq: Upfaq) -> None:

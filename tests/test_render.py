@@ -271,6 +271,30 @@ def test_no_answer_suggests_only_what_is_worth_reading_and_says_what_to_do_next(
     assert near.suggestions and render.plain_no_answer(near).endswith("Read one in full with: upfaq show ID")
 
 
+def test_a_headline_is_the_first_sentence_of_the_answer_on_one_line() -> None:
+    """The headline stops at the first sentence, folds white space, and is shortened past HEADLINE_CHARS."""
+    entry = from_dict(
+        {"entry": [{"id": "a", "question": "Q?", "answer": "Yes,  within\u0007 a week. Then more.\n- a bullet"}]}, "t"
+    ).entries[0]
+    assert render.headline(entry) == "Yes, within a week."
+    long = entry._replace(answer="word " * 100)
+    assert len(render.headline(long)) == render.HEADLINE_CHARS and render.headline(long).endswith("…")
+
+
+def test_unsure_candidates_carry_their_headline_in_every_mode(kb: KnowledgeBase) -> None:
+    """When upfaq is unsure each candidate shows the first sentence of its answer: plain, terminal and JSON."""
+    result = Index(kb).search("fees")
+    assert not result.answered and result.suggestions
+    lines = {render.headline(m.entry) for m in result.suggestions}
+    plain = render.plain_no_answer(result)
+    assert all(f"\n    {line}\n" in plain for line in lines)
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(render.rich_no_answer(result))
+    assert all(line in console.file.getvalue() for line in lines)  # type: ignore[attr-defined]
+    data = render.ask_object(result, kb)
+    assert [s["headline"] for s in data["suggestions"]] == [render.headline(m.entry) for m in result.suggestions]
+
+
 def test_fewer_confident_answers_than_asked_for_are_counted(tmp_path: Path) -> None:
     """`ask -n 3` that finds one confident answer says "1 confident answer (3 asked for)"."""
     from upfaq.cli import main

@@ -362,3 +362,41 @@ def test_an_official_answer_nearly_as_good_comes_before_an_untrusted_one() -> No
     assert ranked[0] == "rule" and "rumour" in ranked
     untrusted = next(m for m in result.candidates if m.entry.id == "rumour")
     assert untrusted.score > result.candidates[0].score  # it matched better, yet is not shown first
+
+
+def test_an_identical_answer_is_no_rival() -> None:
+    """Two entries with the same answer are either right: the second does not make the first a guess."""
+    answer = "Refunds take a week."
+    index = small_index(
+        {},
+        ("a", "How do refunds work for customers?", answer),
+        ("b", "How do refunds work for buyers?", answer),
+        ("c", "Where is the office?", "In town."),
+    )
+    result = index.search("how do refunds work")
+    assert result.evidence is not None
+    assert {m.entry.id for m in result.candidates[:2]} == {"a", "b"}
+    assert result.evidence.rival not in ("a", "b")
+
+
+def test_the_typo_penalty_grows_with_the_number_of_edits() -> None:
+    """A long word two edits away counts for less than one edit away, and both less than the word itself."""
+    index = small_index(
+        {}, ("v", "How does verification work?", "Send a photo."), ("o", "Where is the office?", "In town.")
+    )
+
+    def strength(query: str) -> float:
+        (term,) = index.search(query).candidates[0].terms
+        return term.strength
+
+    exact, one, two = strength("verification"), strength("verificatoin"), strength("verifcatoin")
+    assert exact > one > two
+    assert one == pytest.approx(exact * (1 - search.TYPO_PENALTY))
+    assert two == pytest.approx(exact * (1 - 2 * search.TYPO_PENALTY))
+
+
+def test_a_repeated_query_word_counts_once(index: Index) -> None:
+    """Saying a word twice neither raises an entry's score nor changes the ranking."""
+    once, twice = index.search("refund client"), index.search("refund refund client")
+    assert [(m.entry.id, m.score) for m in once.candidates] == [(m.entry.id, m.score) for m in twice.candidates]
+    assert once.confidence == twice.confidence

@@ -10,7 +10,7 @@ import io
 import os
 import sys
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +22,7 @@ from upfaq.kb import Entry, KnowledgeBase
 from upfaq.output import Environment, ReaderGone, write, writer_for
 from upfaq.search import Index, suggest_ids
 from upfaq.status import ExitStatus
-from upfaq.text import clean_input, printable
+from upfaq.text import STOP_WORDS, clean_input, printable
 
 COMPLETE_VAR = "_UPFAQ_COMPLETE"
 
@@ -35,6 +35,9 @@ MAX_LINE_CHARS = 64 << 10
 search.MAX_QUERY_CHARS anyway), so an endless line (`< /dev/zero`) costs no memory."""
 
 RELATED = 3
+COMMAND_TYPO_LONG = 5
+"""A first word of up to this many letters may be one edit from a command to be taken for it; a
+longer one two (`valdiate`, `completoin`)."""
 """How many further confident matches an answer lists as related."""
 
 
@@ -283,6 +286,9 @@ def ask(
     if not text:
         raise CliError("no question given: try upfaq ask \"can I interview on skype\", or '-' to read stdin")
     loaded, index = _load(ctx, kb_paths, no_bundled)
+    mistyped = _mistyped_command(words[0], (ctx.find_root().obj or {}).get("commands", ()), index)
+    if mistyped:
+        raise CliError(f"no command '{words[0]}'. Did you mean '{mistyped}'? (a question: upfaq ask ...)")
     result = index.search(text, limit=limit + RELATED)
     with out.paged(explain and not no_pager):  # an explanation runs long
         out.answer(result, loaded.kb, index, limit, batch=False, explain=explain)
@@ -580,11 +586,14 @@ def main(  # noqa: PLR0911, PLR0912 - one exit per failure kind
         if _empty_kb(args):
             raise CliError("--kb was given an empty path: name a knowledge-base file or directory")
         command = typer.main.get_command(app)
+        commands = set(getattr(command, "commands", {}))
+        implied = False
         if not env.get(COMPLETE_VAR):
-            args = _question_first(args, set(getattr(command, "commands", {})))
-        status: Any = command.main(
-            args=args, prog_name=prog_name, standalone_mode=False, obj={"environment": environment}
-        )
+            args, implied = _question_first(args, commands)
+        # A first word taken for a question may be a mistyped command: ask() decides, once it knows
+        # whether the knowledge base uses the word.
+        obj = {"environment": environment, "commands": commands if implied else set()}
+        status: Any = command.main(args=args, prog_name=prog_name, standalone_mode=False, obj=obj)
         stdout.flush()
         return int(status or 0)
     except CliError as error:
@@ -625,31 +634,46 @@ ROOT_OPTIONS_WITH_VALUES = frozenset({"--kb"})
 ROOT_OPTIONS = frozenset({*ROOT_OPTIONS_WITH_VALUES, "--no-bundled", "-V", "--version", "-h", "--help"})
 
 
-def _question_first(args: list[str], commands: set[str]) -> list[str]:  # noqa: PLR0911 - one return per form
+def _question_first(args: list[str], commands: set[str]) -> tuple[list[str], bool]:  # noqa: PLR0911 - one return per form
     """`upfaq can I interview on skype` means `upfaq ask can I interview on skype`.
 
     The first word after the global options that names no command starts a question. A question
     that starts with a command's name ("list of fees") is asked with `upfaq ask`. `upfaq help
     [COMMAND]` and `upfaq version` mean --help and --version (as words, not commands: every
     command Typer registers costs start-up time at every run).
+
+    Returns the arguments, and whether a first word was taken for a question unasked (it may be a
+    mistyped command; `upfaq -- WORDS` and `upfaq ask WORDS` say it is a question).
     """
     number = 0
     while number < len(args):
         arg = args[number]
         if arg == "--":
-            return [*args[:number], "ask", *args[number:]] if number + 1 < len(args) else args
+            return ([*args[:number], "ask", *args[number:]] if number + 1 < len(args) else args), False
         if not arg.startswith("-") or arg == "-":
             if arg in commands:
-                return args
+                return args, False
             if arg == "version" and number == len(args) - 1:
-                return [*args[:number], "--version"]
+                return [*args[:number], "--version"], False
             if arg == "help" and len(args) - number <= 2:  # upfaq help [COMMAND]
-                return [*args[:number], *args[number + 1 :], "--help"]
-            return [*args[:number], "ask", *args[number:]]
+                return [*args[:number], *args[number + 1 :], "--help"], False
+            return [*args[:number], "ask", *args[number:]], arg != "-"
         if arg.split("=", 1)[0] not in ROOT_OPTIONS:  # an option of ask's: `upfaq -n 3 fees`
-            return [*args[:number], "ask", *args[number:]]
+            return [*args[:number], "ask", *args[number:]], False
         number += 2 if arg in ROOT_OPTIONS_WITH_VALUES else 1
-    return args
+    return args, False
+
+
+def _mistyped_command(word: str, commands: Iterable[str], index: Index) -> str | None:
+    """The command a question's first word stands for when it is one or two edits from one (`lsit`,
+    `shwo`, `valdiate`) and no word the knowledge base uses ("lost", "shop"); else None."""
+    if not commands or not word.isalpha() or word.lower() in STOP_WORDS or index.knows(word):
+        return None
+    from rapidfuzz.distance import OSA
+
+    limit = 1 if len(word) <= COMMAND_TYPO_LONG else 2
+    distance, command = min((OSA.distance(word.lower(), name), name) for name in commands)
+    return command if 0 < distance <= limit and len(command) > limit else None
 
 
 def _empty_kb(args: list[str]) -> bool:

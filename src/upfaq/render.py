@@ -127,7 +127,10 @@ def ask_object(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
         "query": result.query,
         "answered": result.answered,
         "results": [{**entry_object(m.entry, kb), "score": m.score} for m in result.matches],
-        "suggestions": [{"id": m.entry.id, "question": m.entry.question, "score": m.score} for m in result.suggestions],
+        "suggestions": [
+            {"id": m.entry.id, "question": m.entry.question, "headline": headline(m.entry), "score": m.score}
+            for m in result.suggestions
+        ],
     }
 
 
@@ -243,14 +246,27 @@ NOTHING_CLOSE = (
 NEXT_STEP = "Read one in full with: upfaq show ID"
 
 
+HEADLINE_CHARS = 160
+"""The most of an answer's first sentence shown under a candidate."""
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+
+
+def headline(entry: Entry) -> str:
+    """The first sentence of an entry's answer, on one line, shortened past HEADLINE_CHARS."""
+    first = next((line.strip() for line in entry.answer.strip().splitlines() if line.strip()), "")
+    sentence = " ".join(_SENTENCE_END.split(_clean(first), maxsplit=1)[0].split())
+    return sentence if len(sentence) <= HEADLINE_CHARS else sentence[: HEADLINE_CHARS - 1].rstrip() + "…"
+
+
 def plain_no_answer(result: Result) -> str:
-    """The message for a query with no confident answer: near misses worth reading, and the next step."""
+    """The message for a query with no confident answer: near misses worth reading, each with the first
+    sentence of its answer, and the next step."""
     lines = [f'No confident answer for "{query_label(result.query)}".']
     if result.suggestions:
         lines.append("Did you mean:")
-        lines += [
-            f"  {m.entry.id}: {_clean(m.entry.question)}{_marker(m.entry)} ({m.score:g})" for m in result.suggestions
-        ]
+        for m in result.suggestions:
+            lines.append(f"  {m.entry.id}: {_clean(m.entry.question)}{_marker(m.entry)} ({m.score:g})")
+            lines.append(f"    {headline(m.entry)}")
         lines.append(NEXT_STEP)
     else:
         lines.append(NOTHING_CLOSE)
@@ -424,7 +440,7 @@ def rich_no_answer(result: Result) -> RenderableType:
     text = Text(f'No confident answer for "{query_label(result.query)}".', style="bold")
     if result.suggestions:
         text.append("\nDid you mean:")
-        _listed(text, result.suggestions)
+        _listed(text, result.suggestions, headlines=True)
         text.append(f"\n{NEXT_STEP}", style="not bold")
     else:
         text.append(f"\n{NOTHING_CLOSE}", style="not bold")
@@ -622,14 +638,17 @@ WARNING_STYLE = "bold red"
 """How warnings are drawn: readable on light and dark terminals (bold yellow on white is not)."""
 
 
-def _listed(text: Any, matches: Sequence[Match]) -> Any:
-    """Append one "id  question (score)" line a match to a Rich Text, and return it."""
+def _listed(text: Any, matches: Sequence[Match], *, headlines: bool = False) -> Any:
+    """Append one "id  question (score)" line a match to a Rich Text, each followed by the first
+    sentence of its answer with headlines, and return it."""
     for m in matches:
         text.append(f"\n  {m.entry.id}", style="cyan")
-        text.append(f"  {_clean(m.entry.question)}")
+        text.append(f"  {_clean(m.entry.question)}", style="bold" if headlines else "")
         if not m.entry.trusted:
             text.append(f"  [{m.entry.authority}]", style=WARNING_STYLE)
         text.append(f" ({m.score:g})")
+        if headlines:
+            text.append(f"\n    {headline(m.entry)}", style="not bold")
     return text
 
 
