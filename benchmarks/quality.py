@@ -14,6 +14,8 @@ answer) it prints, in one run so that the figures compare:
   no-answer queries rejected and of answerable queries wrongly rejected;
 - at that threshold, the share of answerable queries answered right ("right"), and of all
   queries answered wrongly or answered when there is no answer ("c.wrong": a confident wrong answer);
+- "useful": the share of answerable queries answered right, or not answered with a right entry
+  among the candidates a person is shown;
 - threshold-free abstention: the share of no-answer queries rejected at the threshold where at
   most 10% of answerable queries are rejected ("rej@10%");
 - mean time per query.
@@ -37,8 +39,9 @@ from rapidfuzz import fuzz, process, utils
 from upfaq.kb import KnowledgeBase, load_bundled, load_file
 from upfaq.search import DEFAULT_THRESHOLD, Index
 
-Ranker = Callable[[str], tuple[list[tuple[str, float]], float]]
-"""A query in; the top five (id, score) and the confidence in the first one out."""
+Ranker = Callable[[str], tuple[list[tuple[str, float]], float, list[str]]]
+"""A query in; the top five (id, score), the confidence in the first one, and the candidates a person
+is shown when the ranker is unsure (ids) out."""
 
 
 @dataclass
@@ -58,15 +61,18 @@ class Figures:
     """Answerable queries answered (at the threshold) with a right first answer."""
     confident_wrong: float | None = None
     """All queries answered (at the threshold) with a wrong first answer, or answered when none exists."""
+    useful: float | None = None
+    """Answerable queries answered right, or not answered with a right entry among the candidates shown."""
 
 
 def upfaq_ranker(kb: KnowledgeBase, index: Index | None = None) -> Ranker:
     """upfaq's own ranker: the top candidates and the confidence in the first."""
     index = index or Index(kb)
 
-    def rank(query: str) -> tuple[list[tuple[str, float]], float]:
+    def rank(query: str) -> tuple[list[tuple[str, float]], float, list[str]]:
         result = index.search(query, limit=5)
-        return [(m.entry.id, m.score) for m in result.candidates], result.confidence
+        shown = [m.entry.id for m in result.suggestions]
+        return [(m.entry.id, m.score) for m in result.candidates], result.confidence, shown
 
     return rank
 
@@ -76,9 +82,9 @@ def wratio_ranker(kb: KnowledgeBase) -> Ranker:
     titles = [e.question for e in kb.entries]
     ids = [e.id for e in kb.entries]
 
-    def rank(query: str) -> tuple[list[tuple[str, float]], float]:
+    def rank(query: str) -> tuple[list[tuple[str, float]], float, list[str]]:
         found = process.extract(query, titles, scorer=fuzz.WRatio, processor=utils.default_process, limit=5)
-        return [(ids[i], score) for _, score, i in found], found[0][1] if found else 0.0
+        return [(ids[i], score) for _, score, i in found], found[0][1] if found else 0.0, []
 
     return rank
 
@@ -98,7 +104,7 @@ def bm25_ranker(kb: KnowledgeBase, k1: float = 1.2, b: float = 0.75) -> Ranker:
     idf = {t: math.log(1 + (n - f + 0.5) / (f + 0.5)) for t, f in df.items()}
     ids = [e.id for e in kb.entries]
 
-    def rank(query: str) -> tuple[list[tuple[str, float]], float]:
+    def rank(query: str) -> tuple[list[tuple[str, float]], float, list[str]]:
         terms = set(_TOKEN.findall(query.lower()))
         scores = []
         for i, d in enumerate(docs):
@@ -110,7 +116,7 @@ def bm25_ranker(kb: KnowledgeBase, k1: float = 1.2, b: float = 0.75) -> Ranker:
             if s > 0:
                 scores.append((ids[i], s))
         scores.sort(key=lambda x: -x[1])
-        return scores[:5], scores[0][1] if scores else 0.0
+        return scores[:5], scores[0][1] if scores else 0.0, []
 
     return rank
 
@@ -121,10 +127,10 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
     answerable_tops: list[float] = []
     unanswerable_tops: list[float] = []
     elapsed = worst = 0.0
-    right = wrong = 0
+    right = wrong = useful = 0
     for row in rows:
         start = time.perf_counter()
-        ranked, top = rank(row["query"])
+        ranked, top, shown = rank(row["query"])
         took = time.perf_counter() - start
         elapsed += took
         worst = max(worst, took)
@@ -142,6 +148,7 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
         hit = next((rank_ for rank_, i in enumerate(ids, 1) if i in expect), None)
         top1 += hit == 1
         right += confident and hit == 1
+        useful += (confident and hit == 1) or (not confident and not expect.isdisjoint(shown))
         mrr += 1 / hit if hit else 0.0
         if misses and threshold is not None and (hit != 1 or top < threshold):
             got = f"{ranked[0][0]} {top:g}" if ranked else "-"
@@ -169,6 +176,7 @@ def evaluate(name: str, rank: Ranker, rows: Sequence[dict], threshold: float | N
         1000 * worst,
         right / answerable if threshold is not None and answerable_tops else None,
         wrong / len(rows) if threshold is not None else None,
+        useful / answerable if threshold is not None and answerable_tops else None,
     )
 
 
@@ -216,7 +224,7 @@ def main(argv: list[str] | None = None) -> None:
     if not args.only_upfaq:
         rankers += [("wratio-title", wratio_ranker(kb), None), ("bm25-q+a", bm25_ranker(kb), None)]
     header = f"{'ranker':<13} {'top-1':>6} {'MRR@5':>6} {'rejected':>8} {'wrongly':>8} {'rej@10%':>8} {'t@10%':>7}"
-    header += f" {'right':>6} {'c.wrong':>7} {'ms/q':>6} {'worst':>6}"
+    header += f" {'right':>6} {'c.wrong':>7} {'useful':>6} {'ms/q':>6} {'worst':>6}"
     results = [
         evaluate(name, rank, rows, threshold, args.misses and name == "upfaq") for name, rank, threshold in rankers
     ]
@@ -225,7 +233,7 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{f.name:<13} {f.top1:>6.3f} {f.mrr:>6.3f} {_cell(f.rejected):>8} {_cell(f.wrongly_rejected):>8} "
             f"{_cell(f.rejected_at_10):>8} {f.threshold_at_10:>7.1f} {_cell(f.answered_right):>6} "
-            f"{_cell(f.confident_wrong):>7} {f.ms_per_query:>6.2f} {f.ms_worst:>6.1f}"
+            f"{_cell(f.confident_wrong):>7} {_cell(f.useful):>6} {f.ms_per_query:>6.2f} {f.ms_worst:>6.1f}"
         )
     print(f"(upfaq threshold {args.threshold:g}; index built in {build_ms:.0f} ms)", file=sys.stderr)
 
