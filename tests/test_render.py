@@ -267,7 +267,7 @@ def test_no_answer_suggests_only_what_is_worth_reading_and_says_what_to_do_next(
     assert all(m.score < SUGGESTION_FLOOR for m in far.candidates)
     message = render.plain_no_answer(far)
     assert "upfaq list" in message and "upfaq init" in message and "Upwork's freelancer policies" in message
-    near = index.search("skype")
+    near = index.search("best time of day to send proposals")
     assert near.suggestions and render.plain_no_answer(near).endswith("Read one in full with: upfaq show ID")
 
 
@@ -277,13 +277,15 @@ def test_a_headline_is_the_first_sentence_of_the_answer_on_one_line() -> None:
         {"entry": [{"id": "a", "question": "Q?", "answer": "Yes,  within\u0007 a week. Then more.\n- a bullet"}]}, "t"
     ).entries[0]
     assert render.headline(entry) == "Yes, within a week."
+    abbreviated = entry._replace(answer="Free to a U.S. bank, e.g. by ACH. Wires cost more.")
+    assert render.headline(abbreviated) == "Free to a U.S. bank, e.g. by ACH."
     long = entry._replace(answer="word " * 100)
     assert len(render.headline(long)) == render.HEADLINE_CHARS and render.headline(long).endswith("…")
 
 
 def test_unsure_candidates_carry_their_headline_in_every_mode(kb: KnowledgeBase) -> None:
     """When upfaq is unsure each candidate shows the first sentence of its answer: plain, terminal and JSON."""
-    result = Index(kb).search("fees")
+    result = Index(kb).search("best time of day to send proposals")
     assert not result.answered and result.suggestions
     lines = {render.headline(m.entry) for m in result.suggestions}
     plain = render.plain_no_answer(result)

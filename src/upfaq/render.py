@@ -248,7 +248,8 @@ NEXT_STEP = "Read one in full with: upfaq show ID"
 
 HEADLINE_CHARS = 160
 """The most of an answer's first sentence shown under a candidate."""
-_SENTENCE_END = re.compile(r"(?<=[.!?])\s")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\.[A-Za-z]\.)(?<!\b[A-Z]\.)\s")
+"""The end of a sentence: not after an abbreviation such as U.S., e.g. or a middle initial."""
 
 
 def headline(entry: Entry) -> str:

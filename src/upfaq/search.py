@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 from upfaq.kb import Entry, KnowledgeBase
 from upfaq.text import STOP_WORDS, question_kinds, stem, word_spans, words
 
-DEFAULT_THRESHOLD = 77.0
+DEFAULT_THRESHOLD = 78.0
 """The confidence (the probability, in percent, that the first candidate is the right answer) from
 which upfaq answers; below it, it says it is unsure and shows the candidates. Chosen by
 benchmarks/calibrate.py on out-of-fold probabilities: the lowest at which no labelled set is
@@ -853,19 +853,41 @@ def _idf(count: int, frequency: int) -> float:
     return math.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
 
 
-def _rival(matches: Sequence[Match]) -> Match | None:
-    """The first candidate after the best that is a different answer and not linked to it."""
+BROAD_QUERY = 1
+"""Queries of at most this many content words name a subject ("fees", "skype"): see _rival."""
+BROAD_WEIGHT = math.log(3)
+"""The least weight of a subject's word: one held by at most a third of the entries. A word that
+most entries hold ("clients") names no subject."""
+
+
+def _rival(matches: Sequence[Match], broad: bool = False) -> Match | None:
+    """The first candidate after the best that is a different answer and not linked to it.
+
+    For a broad query (see _broad), a candidate that holds the same query words as the best is no
+    rival either: "fees" names a subject, not one question; its best entry is the answer and the
+    others are listed under it.
+    """
     best = matches[0].entry
+    held = {t.word for t in matches[0].terms}
     for match in matches[1:]:
-        if match.entry.answer != best.answer and not _linked(best, match.entry):
-            return match
+        if match.entry.answer == best.answer or _linked(best, match.entry):
+            continue
+        if broad and {t.word for t in match.terms} == held:
+            continue
+        return match
     return None
+
+
+def _broad(tokens: Sequence[_Token]) -> bool:
+    """Whether a query names a subject rather than asks a question: at most BROAD_QUERY content
+    words, each at least BROAD_WEIGHT."""
+    return 0 < len(tokens) <= BROAD_QUERY and all(token.weight >= BROAD_WEIGHT for token in tokens)
 
 
 def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) -> Evidence:
     """What the confidence in matches[0] is estimated from."""
     best = matches[0]
-    rival = _rival(matches)
+    rival = _rival(matches, _broad(tokens))
     held = {t.word for t in best.terms}
     missed = sum(token.weight for token in tokens if token.word not in held)
     return Evidence(
@@ -876,7 +898,7 @@ def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) 
     )
 
 
-CALIBRATION = (-4.746, 6.108, 13.4)
+CALIBRATION = (-4.693, 5.947, 13.78)
 """A logistic regression from calibration_inputs (the best score and its lead over the rival, 0-1) to
 the probability that the best candidate is right: the intercept, then one coefficient per input.
 Fitted by benchmarks/calibrate.py (L2 penalty 1 on standardised inputs) on every labelled query set
