@@ -272,15 +272,40 @@ def test_no_answer_suggests_only_what_is_worth_reading_and_says_what_to_do_next(
 
 
 def test_a_headline_is_the_first_sentence_of_the_answer_on_one_line() -> None:
-    """The headline stops at the first sentence, folds white space, and is shortened past HEADLINE_CHARS."""
+    """The headline stops at the first sentence (the second too after a bare "No."), folds white space,
+    and is shortened past HEADLINE_CHARS; for an excluded case it drops the "Yes." or "No."."""
     entry = from_dict(
-        {"entry": [{"id": "a", "question": "Q?", "answer": "Yes,  within\u0007 a week. Then more.\n- a bullet"}]}, "t"
+        {
+            "entry": [
+                {"id": "a", "question": "Q?", "answer": "Yes,  within\u0007 a week of asking. Then more.\n- a bullet"}
+            ]
+        },
+        "t",
     ).entries[0]
-    assert render.headline(entry) == "Yes, within a week."
+    assert render.headline(entry) == "Yes, within a week of asking."
     abbreviated = entry._replace(answer="Free to a U.S. bank, e.g. by ACH. Wires cost more.")
     assert render.headline(abbreviated) == "Free to a U.S. bank, e.g. by ACH."
     long = entry._replace(answer="word " * 100)
     assert len(render.headline(long)) == render.HEADLINE_CHARS and render.headline(long).endswith("…")
+    bare = entry._replace(answer="No. It is your decision. Refunds go through Upwork.")
+    assert render.headline(bare) == "No. It is your decision."
+    assert render.headline(bare, excluded=True) == "It is your decision. Refunds go through Upwork."
+    assert render.headline(entry, excluded=True) == "Within a week of asking. Then more."
+
+
+def test_an_entry_about_the_case_the_question_excludes_shows_no_yes_or_no(kb: KnowledgeBase) -> None:
+    """Among the candidates for a question about before the contract, the entry about after it does not
+    open with its "Yes.", in plain text, on a terminal and in JSON."""
+    result = Index(kb).search("share phone number before hire", limit=5)
+    after = [m for m in result.candidates if m.excluded]
+    assert after and render.headline(after[0].entry).startswith("Yes.")
+    shown = result._replace(answered=False, matches=(), suggestions=tuple(after))
+    plain = render.plain_no_answer(shown)
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(render.rich_no_answer(shown))
+    data = render.ask_object(shown, kb)
+    for text in (plain, console.file.getvalue(), data["suggestions"][0]["headline"]):  # type: ignore[attr-defined]
+        assert render.headline(after[0].entry, excluded=True) in text and "Yes." not in text
 
 
 def test_unsure_candidates_carry_their_headline_in_every_mode(kb: KnowledgeBase) -> None:

@@ -416,3 +416,40 @@ def test_a_subject_word_gets_the_best_answer_and_its_siblings() -> None:
     assert result.answered and result.evidence is not None and result.evidence.rival is None
     assert {m.entry.id for m in result.matches} == {"fee", "client-fee", "hire-fee"}
     assert not index.search("account").answered
+
+
+def test_the_askers_case_wins_over_the_entrys_case() -> None:
+    """Asked about before the contract, the sibling about after it is ranked below and never answers
+    with its "Yes."; asked "do I have to", the entry on whether you must beats the one with the steps."""
+    rows = [
+        ("after", "Can I share my phone number once the client has hired me?", "Yes. Share it freely."),
+        ("before", "What happens if I share contact details before a contract?", "Warnings, then suspension."),
+        ("steps", "How do I give a refund to a client?", "Open the contract and choose Give a refund."),
+        ("choice", "My client asked for a refund. Do I have to give it?", "No. It is your decision."),
+        *((f"other{n}", f"How does part {n} of the account work?", f"Step {n}.") for n in range(9)),
+    ]
+    index = small_index({"contact": ["phone number", "contact details"]}, *rows)
+    before = index.search("can i share my phone number before the contract starts", limit=3)
+    assert before.candidates[0].entry.id == "before"
+    assert [m.excluded for m in before.candidates if m.entry.id == "after"] == ["after-start"]
+    assert "after" not in {m.entry.id for m in before.matches}
+    after = index.search("can i share my phone number after the contract starts")
+    assert after.candidates[0].entry.id == "after" and not after.candidates[0].excluded
+    assert index.search("client wants a refund, do i have to give it").candidates[0].entry.id == "choice"
+    assert index.search("how do i give a refund").candidates[0].entry.id == "steps"
+
+
+def test_the_steps_still_answer_whether_you_must_when_no_entry_says() -> None:
+    """With no entry on whether you must, a "how do I" entry is not held back on a "do I have to" question;
+    an entry whose "Yes." is for the other time (after the contract) never answers a question about before."""
+    rows = [
+        ("steps", "How do I give a refund to a client?", "Open the contract and choose Give a refund."),
+        ("after", "Can I share my phone number once the client has hired me?", "Yes. Share it freely."),
+        *((f"other{n}", f"How does part {n} of the account work?", f"Step {n}.") for n in range(9)),
+    ]
+    index = small_index({}, *rows)
+    steps = index.search("do i have to give a refund")
+    assert steps.candidates[0].entry.id == "steps" and not steps.candidates[0].excluded
+    before = index.search("share phone number before hire")
+    assert before.candidates[0].entry.id == "after" and before.candidates[0].excluded
+    assert before.confidence >= DEFAULT_THRESHOLD and not before.answered

@@ -2,7 +2,7 @@
 
 import pytest
 
-from upfaq.text import clean_input, fold, stem, strip_control, terms, words
+from upfaq.text import clean_input, fold, question_cases, stem, strip_control, terms, words
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,27 @@ def test_clean_input_replaces_undecodable_bytes() -> None:
     assert clean_input("ok\udcff") == "ok\ufffd"
     assert clean_input("lone\ud800").startswith("lone")
     clean_input("lone\ud800").encode("utf-8")
+
+
+@pytest.mark.parametrize(
+    ("question", "cases"),
+    [
+        ("Can I share my phone number once the client has hired me?", {"after-start"}),
+        ("can i send my email before the contract starts", {"before-start"}),
+        ("pre-contract call on zoom ok?", {"before-start"}),
+        ("Can a client still pay me after the contract has ended?", {"after-end"}),
+        ("ask for feedback before the contract ends", {"before-end"}),
+        ("My client asked for a refund. Do I have to give it?", {"must"}),
+        ("am I required to use the time tracker", {"must"}),
+        ("is it mandatory to write memos", {"must"}),
+        ("How do I give a refund?", {"how"}),
+        ("How long do I have to accept an offer?", set()),
+        ("Why do I have to fill in a W-8BEN?", set()),
+        ("I need to send a file to my client", set()),
+        ("I must say the fee is high", set()),
+        ("feedback after submitting the proposal", set()),
+    ],
+)
+def test_a_question_names_its_case(question: str, cases: set[str]) -> None:
+    """Before or after the contract starts or ends, and "must I" against "how do I", read from the words."""
+    assert question_cases(question) == cases

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase, Loaded
-from upfaq.search import FIELD_WEIGHTS, FIELDS, GAP_CAP, WEIGHTS, Match, Result, authority_factor
-from upfaq.text import CONTROL_CHARACTERS, strip_control
+from upfaq.search import CASE_FACTOR, FIELD_WEIGHTS, FIELDS, GAP_CAP, WEIGHTS, Match, Result, authority_factor
+from upfaq.text import CONTROL_CHARACTERS, strip_control, verdict
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -128,7 +128,12 @@ def ask_object(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
         "answered": result.answered,
         "results": [{**entry_object(m.entry, kb), "score": m.score} for m in result.matches],
         "suggestions": [
-            {"id": m.entry.id, "question": m.entry.question, "headline": headline(m.entry), "score": m.score}
+            {
+                "id": m.entry.id,
+                "question": m.entry.question,
+                "headline": headline(m.entry, excluded=bool(m.excluded)),
+                "score": m.score,
+            }
             for m in result.suggestions
         ],
     }
@@ -145,6 +150,17 @@ def to_json(value: object, *, indent: int | None = 2) -> str:
 
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+CASE_LABELS = {
+    "before-start": "before the contract starts",
+    "after-start": "after the contract starts",
+    "before-end": "before the contract ends",
+    "after-end": "after the contract ends",
+    "must": "whether you must",
+    "how": "how to do it",
+}
+"""The cases of text.OPPOSITE_CASES in words, for --explain."""
 
 
 def explain_object(result: Result, threshold: float) -> dict[str, Any]:
@@ -173,6 +189,7 @@ def explain_object(result: Result, threshold: float) -> dict[str, Any]:
                 "closeness": round(m.closeness, 3),
                 "resemblance": round(m.resemblance, 3),
                 "authority_factor": authority_factor(m.entry),
+                "case": m.excluded or None,
                 "terms": [
                     {
                         "word": t.word,
@@ -248,14 +265,26 @@ NEXT_STEP = "Read one in full with: upfaq show ID"
 
 HEADLINE_CHARS = 160
 """The most of an answer's first sentence shown under a candidate."""
+HEADLINE_SHORT = 25
+"""A first sentence shorter than this ("No.", "Partly.", "14 days.") is followed by the next one."""
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\.[A-Za-z]\.)(?<!\b[A-Z]\.)\s")
 """The end of a sentence: not after an abbreviation such as U.S., e.g. or a middle initial."""
 
 
-def headline(entry: Entry) -> str:
-    """The first sentence of an entry's answer, on one line, shortened past HEADLINE_CHARS."""
-    first = next((line.strip() for line in entry.answer.strip().splitlines() if line.strip()), "")
-    sentence = " ".join(_SENTENCE_END.split(_clean(first), maxsplit=1)[0].split())
+def headline(entry: Entry, *, excluded: bool = False) -> str:
+    """The first sentence of an entry's answer on one line, shortened past HEADLINE_CHARS; when that
+    sentence is a bare "No." or "30 days.", the next one as well, which says what it means.
+
+    excluded: the entry is about a case the question excludes (Match.excluded), so the "Yes." or
+    "No." its answer opens with is not said: it answers the entry's question, not the asker's.
+    """
+    first = _clean(next((line.strip() for line in entry.answer.strip().splitlines() if line.strip()), ""))
+    if excluded and (said := verdict(first)):
+        first = first[len(said) :]
+        first = first[:1].upper() + first[1:]
+    sentences = _SENTENCE_END.split(first, maxsplit=2)
+    shown = sentences[0] if len(sentences[0]) >= HEADLINE_SHORT else " ".join(sentences[:2])
+    sentence = " ".join(shown.split())
     return sentence if len(sentence) <= HEADLINE_CHARS else sentence[: HEADLINE_CHARS - 1].rstrip() + "…"
 
 
@@ -267,7 +296,7 @@ def plain_no_answer(result: Result) -> str:
         lines.append("Did you mean:")
         for m in result.suggestions:
             lines.append(f"  {m.entry.id}: {_clean(m.entry.question)}{_marker(m.entry)} ({m.score:g})")
-            lines.append(f"    {headline(m.entry)}")
+            lines.append(f"    {headline(m.entry, excluded=bool(m.excluded))}")
         lines.append(NEXT_STEP)
     else:
         lines.append(NOTHING_CLOSE)
@@ -277,10 +306,10 @@ def plain_no_answer(result: Result) -> str:
 def plain_explain(result: Result, threshold: float) -> str:
     """The score breakdown of the top candidates, for knowledge-base authors."""
     data = explain_object(result, threshold)
-    verdict = "answered" if result.answered else "no confident answer"
+    decision = "answered" if result.answered else "no confident answer"
     lines = [
         f"Explain: confidence {result.confidence:g}% that the first entry is the answer, against a threshold of "
-        f"{threshold:g}%: {verdict}.",
+        f"{threshold:g}%: {decision}.",
         *_explain_evidence(result),
         "Score = 100 x ({coverage:g} x coverage + {closeness:g} x closeness + {resemblance:g} x resemblance)".format(
             **data["weights"]
@@ -294,6 +323,8 @@ def plain_explain(result: Result, threshold: float) -> str:
         lines.append("Words no entry holds: " + ", ".join(_clean(w) for w in result.unknown_words))
     for rank, candidate in enumerate(data["candidates"], 1):
         factor = "" if candidate["authority_factor"] == 1.0 else f" x {candidate['authority_factor']:g} (not official)"
+        if candidate["case"]:
+            factor += f" x {CASE_FACTOR:g} (it is about {CASE_LABELS[candidate['case']]}; the question is not)"
         lines.append(
             f"#{rank} {candidate['id']}: score {candidate['score']:g} = coverage {candidate['coverage']:.2f}, "
             f"closeness {candidate['closeness']:.2f}, resemblance {candidate['resemblance']:.2f}{factor}"
@@ -649,7 +680,7 @@ def _listed(text: Any, matches: Sequence[Match], *, headlines: bool = False) -> 
             text.append(f"  [{m.entry.authority}]", style=WARNING_STYLE)
         text.append(f" ({m.score:g})")
         if headlines:
-            text.append(f"\n    {headline(m.entry)}", style="not bold")
+            text.append(f"\n    {headline(m.entry, excluded=bool(m.excluded))}", style="not bold")
     return text
 
 

@@ -36,7 +36,7 @@ from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
 from upfaq.kb import Entry, KnowledgeBase
-from upfaq.text import STOP_WORDS, question_kinds, stem, word_spans, words
+from upfaq.text import OPPOSITE_CASES, STOP_WORDS, question_cases, question_kinds, stem, verdict, word_spans, words
 
 DEFAULT_THRESHOLD = 78.0
 """The confidence (the probability, in percent, that the first candidate is the right answer) from
@@ -90,6 +90,10 @@ KIND_SHARE = 0.08
 """The share of the score that depends on asking the same kind of question (an amount, a time, a
 reason...) as one of the entry's phrasings: siblings sharing every word ("When will I get a JSS?",
 "What is the JSS?") are told apart by what they ask."""
+CASE_FACTOR = 0.75
+"""What the score of an entry about the case the query excludes is multiplied by: asked whether a
+phone number may be shared before the contract, the entry saying "Yes" once it has started is not
+the answer, however many words it shares with the question."""
 MAX_PHRASINGS = 31
 MAX_PHRASE_WORDS = 6
 """Synonym phrases longer than this are not matched (`upfaq validate` warns): every word of
@@ -159,6 +163,9 @@ class Match(NamedTuple):
     closeness: float
     resemblance: float = 0.0
     terms: tuple[TermMatch, ...] = ()
+    excluded: str = ""
+    """The case the entry's question is about ("after-start", "how": see text.OPPOSITE_CASES) when
+    the query names the opposite one and not this one; "" otherwise."""
 
     @property
     def matched_terms(self) -> frozenset[str]:
@@ -614,17 +621,18 @@ class Index:
         closeness = self._closeness(matched, total)
         measure = max(total, INFORMATIVE_WEIGHT) * _length_allowance(len(tokens))
         keep = max(limit, CANDIDATES) + EXTRA_CANDIDATES
-        kinds = question_kinds(query[:MAX_QUERY_CHARS])
-        matches = self._rank(tokens, found, coverage, (closeness, matched), measure, keep, kinds)
+        asked = (question_kinds(query[:MAX_QUERY_CHARS]), question_cases(query[:MAX_QUERY_CHARS]))
+        matches = self._rank(tokens, found, coverage, (closeness, matched), measure, keep, asked)
         if matches and not matches[0].entry.trusted:
             # Ranked deeper, so that an official answer the untrusted one contradicts is found.
-            deeper = self._rank(tokens, found, coverage, (closeness, matched), measure, keep + RERANK, kinds)
+            deeper = self._rank(tokens, found, coverage, (closeness, matched), measure, keep + RERANK, asked)
             matches = _prefer_official(deeper)[:keep]
         evidence = _evidence(matches, tokens, total) if matches else None
         confidence = calibrated(evidence) if evidence else 0.0
         candidates = tuple(matches[: max(limit, CANDIDATES)])
-        if matches and confidence >= threshold:
-            confident = (matches[0], *(m for m in matches[1:] if m.score >= ANSWER_FLOOR))[: max(limit, 1)]
+        if matches and confidence >= threshold and not _answers_another_case(matches[0]):
+            further = (m for m in matches[1:] if m.score >= ANSWER_FLOOR and not m.excluded)
+            confident = (matches[0], *further)[: max(limit, 1)]
             return Result(query, confidence, True, confident, (), candidates, unknown, evidence)
         near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:SUGGESTIONS]
         return Result(query, confidence, False, (), near, candidates, unknown, evidence)
@@ -698,19 +706,22 @@ class Index:
         closest: tuple[dict[int, float], dict[int, float]],
         measure: float,
         keep: int,
-        kinds: frozenset[str] = frozenset(),
+        asked: tuple[frozenset[str], frozenset[str]] = (frozenset(), frozenset()),
     ) -> list[Match]:
         """The best `keep` entries as Matches, best first; only they are ever looked at in full.
 
-        measure is the query weight that coverage is a share of.
+        measure is the query weight that coverage is a share of; asked holds the kinds of answer
+        (text.question_kinds) and the cases (text.question_cases) the query asks for.
         """
         closeness, matched = closest
+        kinds, cases = asked
         query_grams = _grams(token.word for token in tokens)
         reranked = set(
             heapq.nsmallest(RERANK, coverage, key=lambda e: (-(coverage[e] / measure + closeness.get(e, 0.0)), e))
         )
         scores: dict[int, float] = {}
         resemblances: dict[int, float] = {}
+        excluded = _excluded_cases(cases, {index: self.entries[index].question for index in reranked}) if cases else {}
         for index, covered in coverage.items():
             score = WEIGHTS[0] * covered / measure + WEIGHTS[1] * closeness.get(index, 0.0)
             if index in reranked:
@@ -721,6 +732,8 @@ class Index:
                 score += WEIGHTS[2] * resemblances[index]
                 if kinds and not any(kinds & question_kinds(phrasing) for phrasing in phrasings):
                     score *= 1 - KIND_SHARE
+                if index in excluded:
+                    score *= CASE_FACTOR
             scores[index] = score * _FACTORS_BY_CODE[self._authority[index]]
         # Only the entries that can be shown are decoded; a few more settle ties by id.
         matches = []
@@ -734,6 +747,7 @@ class Index:
                     closeness.get(index, 0.0),
                     resemblances.get(index, 0.0),
                     self._term_matches(index, tokens, found),
+                    excluded.get(index, ""),
                 )
             )
         matches.sort(key=lambda m: (-m.score, m.entry.id))
@@ -961,6 +975,35 @@ def _prefer_official(matches: list[Match]) -> list[Match]:
         if match.entry.trusted and (_in_conflict(top.entry, match.entry) or match.score >= top.score - UNTRUSTED_LEAD):
             return [match, *matches[:position], *matches[position + 1 :]]
     return matches
+
+
+def _answers_another_case(match: Match) -> bool:
+    """Whether the best candidate, about a case the query excludes, would answer another question:
+    it is about another time (before or after the contract), or its answer opens with a "Yes." or
+    "No." for its own case. A "how do I" entry may still answer "do I have to": its steps say what
+    there is to do."""
+    return bool(match.excluded) and (match.excluded not in ("must", "how") or bool(verdict(match.entry.answer)))
+
+
+def _excluded_cases(cases: frozenset[str], questions: Mapping[int, str]) -> dict[int, str]:
+    """The candidates (number -> question) whose question is about a case the query's cases exclude,
+    each with that case.
+
+    Before and after the contract are different situations, so an entry about the other one is
+    excluded whatever else is found. "Must I" and "how do I" are told apart only when a candidate
+    is about the case asked: asked "do I have to give a refund", the entry that says it is your
+    choice beats the one with the steps; with no such entry, the steps are what there is to say.
+    """
+    own = {index: question_cases(question) for index, question in questions.items()}
+    present = frozenset().union(*own.values())
+    found: dict[int, str] = {}
+    for index, named in own.items():
+        for case in sorted(named - cases):
+            asked = OPPOSITE_CASES[case]
+            if asked in cases and (case not in ("must", "how") or asked in present):
+                found[index] = case
+                break
+    return found
 
 
 def _closest_phrasings(entry: Entry, near: Sequence[int]) -> list[str]:

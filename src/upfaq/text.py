@@ -261,3 +261,73 @@ def _leading_kind(said: list[str]) -> set[str]:
     if first == "am" and rest[:2] == ["i", "allowed"]:
         return {"permission"}
     return set()
+
+
+# The case a question is about, where sibling entries answer opposite cases: before or after the
+# contract starts (or ends), and "must I" (is it required?) against "how do I" (the steps). Each
+# side is read from the same words, so an entry's question and a query meet on the same cues.
+_BEFORE = frozenset(("before", "prior", "until", "pre", "precontract"))
+_AFTER = frozenset(("after", "once", "since", "post"))
+_ENDS = frozenset(("end", "ends", "ended", "ending", "close", "closed", "closes", "closing", "finish", "finished"))
+_STARTS = frozenset(
+    (
+        *("contract", "contracts", "hire", "hired", "hires", "hiring", "offer", "offers", "start", "starts"),
+        *("started", "starting", "begin", "begins", "began", "accept", "accepts", "accepted", "accepting"),
+    )
+)
+CASE_WINDOW = 4
+"""How many words after "before" or "after" may name the event it places the question around."""
+_NEEDED = frozenset(("have", "has", "need", "needs"))
+_REQUIRED = frozenset(("required", "obligated", "obliged", "forced", "mandatory", "compulsory", "obligatory"))
+_ASKING = frozenset(("do", "does", "did", "am", "is", "are", "will", "would", "must", "should"))
+"""A "have to" or "required" asks whether one must only after one of these ("do I have to", "am I
+required to"): "I need to send a file" says what the asker wants, not whether it is required."""
+_NOT_OBLIGATION = frozenset(("how", "long", "much", "many", "old", "often", "why", "what", "when"))
+_PERSONS = frozenset(("i", "we", "you", "it", "they", "he", "she", "freelancers", "clients", "the", "my", "client"))
+_STEPS_AFTER_HOW = frozenset(("do", "can", "to", "should", "would"))
+OPPOSITE_CASES = {
+    "before-start": "after-start",
+    "after-start": "before-start",
+    "before-end": "after-end",
+    "after-end": "before-end",
+    "must": "how",
+    "how": "must",
+}
+"""Each case a question can name, and the one that excludes it."""
+
+
+def _asks_whether(before: list[str]) -> bool:
+    """Whether the words before "have to", "required" or "mandatory" ask it: "do I", "is it", "will the client"."""
+    return any(w in _ASKING for w in before) and not _NOT_OBLIGATION & set(before)
+
+
+def question_cases(text: str) -> frozenset[str]:
+    """The cases a question names (see OPPOSITE_CASES): "before I'm hired" is before-start, "once the
+    contract has ended" after-end, "do I have to" must, "how do I" how; often none."""
+    said = words(text)
+    found: set[str] = set()
+    for number, word in enumerate(said):
+        following = said[number + 1 : number + 1 + CASE_WINDOW]
+        if word in _BEFORE or word in _AFTER:
+            side = "before" if word in _BEFORE else "after"
+            if any(w in _ENDS for w in following):
+                found.add(f"{side}-end")
+            elif any(w in _STARTS for w in following):
+                found.add(f"{side}-start")
+        elif word == "how" and following[:1] and following[0] in _STEPS_AFTER_HOW:
+            found.add("how")
+        elif (word in _NEEDED and following[:1] == ["to"]) or word in _REQUIRED:
+            if _asks_whether(said[max(0, number - 3) : number]):
+                found.add("must")
+        elif word == "must" and following[:1] and following[0] in _PERSONS:
+            found.add("must")
+    return frozenset(found)
+
+
+_VERDICT = re.compile(r"(?:yes|no)\b[.,:;!]?\s*", re.IGNORECASE)
+
+
+def verdict(answer: str) -> str:
+    """The "Yes." or "No." an answer opens with (as written, with its punctuation), or ""."""
+    found = _VERDICT.match(answer.lstrip())
+    return found.group() if found else ""
