@@ -453,3 +453,28 @@ def test_the_steps_still_answer_whether_you_must_when_no_entry_says() -> None:
     before = index.search("share phone number before hire")
     assert before.candidates[0].entry.id == "after" and before.candidates[0].excluded
     assert before.confidence >= DEFAULT_THRESHOLD and not before.answered
+
+
+def test_a_question_asked_without_its_aside_is_still_close_to_it() -> None:
+    """ "(the service fee)" or ", for example by PayPal" in an entry's question does not push a query that
+    asks just the question below an entry that merely shares its words."""
+    rows = [
+        ("paid-outside", "Can a client pay me outside Upwork, for example by PayPal or bank transfer?", "No."),
+        ("refund-outside", "Can I refund my client outside Upwork instead?", "No, refunds go through Upwork."),
+        *((f"other{n}", f"How does part {n} of the account work?", f"Step {n}.") for n in range(9)),
+    ]
+    kb = from_dict(
+        {
+            "entry": [
+                {
+                    "id": i,
+                    "question": q,
+                    "answer": a,
+                    "aliases": ["pay a client back outside upwork"] * (i == "refund-outside"),
+                }
+                for i, q, a in rows
+            ]
+        },
+        "test",
+    )
+    assert Index(kb).search("can a client pay me outside upwork").candidates[0].entry.id == "paid-outside"

@@ -35,10 +35,10 @@ MAX_LINE_CHARS = 64 << 10
 search.MAX_QUERY_CHARS anyway), so an endless line (`< /dev/zero`) costs no memory."""
 
 RELATED = 3
+"""How many further matches (scoring search.ANSWER_FLOOR or more) an answer lists as related."""
 COMMAND_TYPO_LONG = 5
 """A first word of up to this many letters may be one edit from a command to be taken for it; a
 longer one two (`valdiate`, `completoin`)."""
-"""How many further confident matches an answer lists as related."""
 
 
 class Shell(enum.StrEnum):

@@ -27,6 +27,7 @@ import gc
 import heapq
 import math
 import os
+import re
 import sys
 from array import array
 from bisect import bisect_left
@@ -124,7 +125,7 @@ ID_SUGGESTION_CUTOFF = 60
 """How alike (rapidfuzz WRatio, 0-100) a known id must be to a mistyped one to be suggested."""
 """Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
-STATE_VERSION = 9
+STATE_VERSION = 10
 _STATE_TYPES: tuple[tuple[tuple[str, ...], type], ...] = (
     (("postings", "phrasing_postings"), Mapping),
     (("surface", "surface_stems", "reversed_surface"), list),
@@ -390,7 +391,7 @@ class Index:
 
     def _entry_terms(self, entry: Entry, analysed: _Vocabulary) -> tuple[list[set[str]], set[str], set[str]]:
         """An entry's phrasings (question, aliases, the tags read together), tags field and answer, as term sets."""
-        texts = [entry.question, *entry.aliases[: MAX_PHRASINGS - 2]]
+        texts = list(_said(entry)[: MAX_PHRASINGS - 1])
         if entry.tags:
             texts.append(" ; ".join(entry.tags))
         phrasings = [self._term_set(text, analysed) for text in texts]
@@ -1006,9 +1007,21 @@ def _excluded_cases(cases: frozenset[str], questions: Mapping[int, str]) -> dict
     return found
 
 
+_ASIDE = re.compile(r"\s*(?:\([^)]*\)|,\s*(?:for example|e\.g\.|such as)\b[^.?!]*)")
+"""An aside in a question: "(the freelancer service fee)", ", for example by PayPal or bank transfer"."""
+
+
+def _said(entry: Entry) -> tuple[str, ...]:
+    """The phrasings of an entry, numbered as the index numbers them: its question, the question
+    without its asides when it has some (their extra words would make a query that asks just the
+    question look far from it), then its aliases."""
+    core = _ASIDE.sub("", entry.question)
+    return (entry.question, *((core,) if core != entry.question else ()), *entry.aliases)
+
+
 def _closest_phrasings(entry: Entry, near: Sequence[int]) -> list[str]:
     """The entry's question and the phrasings numbered in near (aliases; the tags are not one)."""
-    said = (entry.question, *entry.aliases)
+    said = _said(entry)
     return [said[number] for number in dict.fromkeys((0, *near)) if number < len(said)]
 
 
