@@ -426,3 +426,23 @@ def test_piped_output_never_goes_through_the_pager(tmp_path: Path) -> None:
     out = io.StringIO()
     main(["list"], environment=Environment(out, io.StringIO(), None, {"PAGER": f"cat > {caught}"}))
     assert out.getvalue().strip() and not caught.exists()
+
+
+def test_unanswered_for_a_close_rival_says_the_question_fits_different_answers() -> None:
+    """When the best entry alone would be answered but a different one fits nearly as well, the line over
+    the candidates says so; when nothing fits well, it asks "Did you mean"."""
+    rows = [
+        {"id": "refunds", "question": "How do refunds work for customers?", "answer": "A week."},
+        {"id": "invoices", "question": "How do invoices work for customers?", "answer": "Monthly."},
+        *({"id": f"o{n}", "question": f"Where is office {n}?", "answer": "In town."} for n in range(9)),
+    ]
+    index = Index(from_dict({"entry": rows}, "t"))
+    torn = index.search("refunds invoices customers")
+    assert not torn.answered and torn.split and torn.evidence is not None and torn.evidence.rival
+    assert render.plain_no_answer(torn).splitlines()[1] == render.SPLIT
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(render.rich_no_answer(torn))
+    assert render.SPLIT in console.file.getvalue()  # type: ignore[attr-defined]
+    weak = index.search("office parking for customers at night")
+    assert not weak.answered and not weak.split and weak.suggestions
+    assert render.plain_no_answer(weak).splitlines()[1] == "Did you mean:"

@@ -288,12 +288,21 @@ def headline(entry: Entry, *, excluded: bool = False) -> str:
     return sentence if len(sentence) <= HEADLINE_CHARS else sentence[: HEADLINE_CHARS - 1].rstrip() + "…"
 
 
+SPLIT = "Entries on different questions match it about equally. Did you mean:"
+"""Said over the candidates when the best alone would be the answer but a different one fits nearly as well."""
+
+
+def _choose(result: Result) -> str:
+    """The line over the candidates of an unanswered query."""
+    return SPLIT if result.split else "Did you mean:"
+
+
 def plain_no_answer(result: Result) -> str:
     """The message for a query with no confident answer: near misses worth reading, each with the first
     sentence of its answer, and the next step."""
     lines = [f'No confident answer for "{query_label(result.query)}".']
     if result.suggestions:
-        lines.append("Did you mean:")
+        lines.append(_choose(result))
         for m in result.suggestions:
             lines.append(f"  {m.entry.id}: {_clean(m.entry.question)}{_marker(m.entry)} ({m.score:g})")
             lines.append(f"    {headline(m.entry, excluded=bool(m.excluded))}")
@@ -471,7 +480,7 @@ def rich_no_answer(result: Result) -> RenderableType:
 
     text = Text(f'No confident answer for "{query_label(result.query)}".', style="bold")
     if result.suggestions:
-        text.append("\nDid you mean:")
+        text.append(f"\n{_choose(result)}")
         _listed(text, result.suggestions, headlines=True)
         text.append(f"\n{NEXT_STEP}", style="not bold")
     else:

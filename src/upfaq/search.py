@@ -194,6 +194,9 @@ class Result(NamedTuple):
     """Query words that no entry holds, even as a typo, synonym or part of a word."""
     evidence: "Evidence | None" = None
     """What the confidence was estimated from (None when no entry matched at all)."""
+    split: bool = False
+    """Unanswered only because entries that answer different questions fit it nearly as well: the
+    best alone, with no rival, would have been answered."""
 
 
 class Evidence(NamedTuple):
@@ -636,7 +639,12 @@ class Index:
             confident = (matches[0], *further)[: max(limit, 1)]
             return Result(query, confidence, True, confident, (), candidates, unknown, evidence)
         near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:SUGGESTIONS]
-        return Result(query, confidence, False, (), near, candidates, unknown, evidence)
+        split = (
+            evidence is not None
+            and evidence.rival is not None
+            and calibrated(evidence._replace(gap=evidence.score)) >= threshold
+        )
+        return Result(query, confidence, False, (), near, candidates, unknown, evidence, split and len(near) > 1)
 
     def _gather(
         self, tokens: list[_Token]
