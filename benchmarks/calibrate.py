@@ -1,11 +1,14 @@
 """Fit upfaq's confidence: the probability that the first candidate is the right answer.
 
-    python benchmarks/calibrate.py [SET.jsonl ...] [--folds 5] [--ceiling 0.05] [--seed 1]
+    python benchmarks/calibrate.py [SET.jsonl ...] [--bench KB QUERIES]... [--folds 5] [--ceiling 0.05] [--seed 1]
 
 With no sets it reads every labelled set of the bundled knowledge base in benchmarks/ (short
-queries, problem-style queries and long forum questions). For each query it ranks the bundled
-knowledge base and records search.Evidence (the features of the best candidate and its rivals)
-and whether the first candidate is right (for a no-answer query it never is).
+queries, problem-style queries and long forum questions) and, when no --bench is given and they
+lie beside the checkout (../shared/bench), the public StackFAQ sets: an uncurated knowledge base
+(questions only), with and without out-of-scope queries, so that the confidence fits knowledge
+bases with and without aliases. For each query it ranks its knowledge base and records
+search.Evidence (the features of the best candidate, its rival and the knowledge base) and whether
+the first candidate is right (for a no-answer query it never is).
 
 It fits a logistic regression (L2-penalised, by Newton's method; no dependency) on those
 features, transformed as search.calibration_inputs does, and checks it by cross-validation twice:
@@ -28,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from upfaq.kb import load_bundled
+from upfaq.kb import load_bundled, load_file
 from upfaq.search import SUGGESTION_FLOOR, SUGGESTIONS, Evidence, Index, calibration_inputs
 
 HERE = Path(__file__).parent
@@ -39,6 +42,10 @@ DEFAULT_SETS = (
     "queries-bundled.jsonl",
     "queries-problems.jsonl",
     "real-questions.jsonl",
+)
+BENCH = HERE.parent.parent / "shared" / "bench"
+DEFAULT_BENCH = tuple(
+    (BENCH / name / "kb.toml", BENCH / name / "queries.jsonl") for name in ("stackfaq", "stackfaq-oos")
 )
 PENALTY = 1.0
 """The L2 penalty on the standardised coefficients (the intercept is not penalised)."""
@@ -58,8 +65,8 @@ class Row(NamedTuple):
     """The entries a person is shown as candidates when upfaq is unsure (above SUGGESTION_FLOOR)."""
 
 
-def rank_sets(index: Index, paths: Sequence[Path]) -> list[Row]:
-    """Rank every query of every set and record its evidence."""
+def rank_sets(index: Index, paths: Sequence[Path], label: str = "") -> list[Row]:
+    """Rank every query of every set and record its evidence; label names the knowledge base."""
     rows = []
     for path in paths:
         for line in path.read_text(encoding="utf-8").splitlines():
@@ -73,9 +80,10 @@ def rank_sets(index: Index, paths: Sequence[Path]) -> list[Row]:
                 continue  # nothing matched at all: never answered, whatever the confidence
             candidates = result.candidates
             shown = tuple(m.entry.id for m in candidates if m.score >= SUGGESTION_FLOOR)[:SUGGESTIONS]
-            group = min(expect) if expect else "none:" + item["query"]
+            group = label + (min(expect) if expect else "none:" + item["query"])
             right = bool(candidates) and candidates[0].entry.id in expect
-            rows.append(Row(path.stem, item["query"], expect, group, calibration_inputs(evidence), right, shown))
+            name = f"{label}{path.stem}"
+            rows.append(Row(name, item["query"], expect, group, calibration_inputs(evidence), right, shown))
     return rows
 
 
@@ -194,9 +202,20 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--ceiling", type=float, default=0.05, help="confidently wrong allowed per set")
+    parser.add_argument(
+        "--bench",
+        nargs=2,
+        action="append",
+        default=[],
+        metavar=("KB", "QUERIES"),
+        help="also fit on a labelled set of another knowledge base (repeatable)",
+    )
     args = parser.parse_args(argv)
     paths = args.sets or [HERE / name for name in DEFAULT_SETS if (HERE / name).exists()]
     rows = rank_sets(Index(load_bundled()), paths)
+    bench = args.bench or [pair for pair in DEFAULT_BENCH if all(path.exists() for path in pair)]
+    for kb_path, queries in bench:
+        rows += rank_sets(Index(load_file(Path(kb_path))), [Path(queries)], Path(kb_path).parent.name + "/")
     runs = {kind: out_of_fold(rows, args.folds, args.seed, by_entry=kind == "entry") for kind in ("query", "entry")}
     model = fit([r.inputs for r in rows], [r.right for r in rows])
     runs["all"] = [probability(model, r.inputs) for r in rows]  # the model that ships, on the sets it saw

@@ -92,3 +92,27 @@ def test_no_labelled_query_is_an_alias_of_the_bundled_knowledge_base() -> None:
         for line in path.read_text(encoding="utf-8").splitlines():
             query = json.loads(line)["query"]
             assert " ".join(words(query)) not in folded, (path.name, query)
+
+
+SHARED_BENCH = ROOT.parent / "shared" / "bench"
+BENCH_FLOORS = {
+    "stackfaq": Floors(top1=0.75, right=0.54, rejected=0.0, wrong=0.05),
+    "stackfaq-oos": Floors(top1=0.78, right=0.56, rejected=0.83, wrong=0.05),
+}
+"""An uncurated knowledge base (questions only) through --kb: the calibrated confidence fits it too."""
+
+
+@pytest.mark.skipif(not SHARED_BENCH.is_dir(), reason="benchmark sets not found beside the checkout: skipped")
+@pytest.mark.parametrize("name", sorted(BENCH_FLOORS))
+def test_an_uncurated_knowledge_base_is_answered_too(name: str) -> None:
+    """StackFAQ (public paraphrase sets) keeps its floors and the 5% ceiling on confidently wrong answers."""
+    from upfaq.kb import load_file
+
+    folder = SHARED_BENCH / name
+    rows = [json.loads(line) for line in (folder / "queries.jsonl").read_text(encoding="utf-8").splitlines()]
+    got = measure(Index(load_file(folder / "kb.toml")), rows)
+    floors = BENCH_FLOORS[name]
+    assert got.top1 >= floors.top1, got
+    assert got.right >= floors.right, got
+    assert got.rejected >= floors.rejected, got
+    assert got.wrong <= floors.wrong, got

@@ -436,6 +436,8 @@ def test_unanswered_for_a_close_rival_says_the_question_fits_different_answers()
         {"id": "invoices", "question": "How do invoices work for customers?", "answer": "Monthly."},
         *({"id": f"o{n}", "question": f"Where is office {n}?", "answer": "In town."} for n in range(9)),
     ]
+    # Curated, as the bundled knowledge base is: among bare questions a weak lone match may be enough.
+    rows = [{**row, "aliases": [f"{row['id']} note {k}" for k in range(15)]} for row in rows]
     index = Index(from_dict({"entry": rows}, "t"))
     torn = index.search("refunds invoices customers")
     assert not torn.answered and torn.split and torn.evidence is not None and torn.evidence.rival

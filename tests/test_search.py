@@ -113,9 +113,10 @@ def test_a_doubtful_answer_needs_stronger_evidence(tiny_kb: KnowledgeBase, autho
 
 def test_a_query_of_words_every_entry_holds_is_not_answered() -> None:
     """Full coverage by a word nearly every entry holds says nothing about which entry is meant."""
-    entries = [{"id": f"e{n}", "question": f"Can clients see topic{n}?", "answer": "Yes."} for n in range(6)]
+    entries = [{"id": f"e{n}", "question": f"Can clients see topic{n}?", "answer": f"Yes, {n}."} for n in range(6)]
     index = Index(from_dict({"entry": entries}, "six.toml"))
-    assert not index.search("clients").answered
+    vague = index.search("clients")
+    assert not vague.answered and all(m.score < search.ANSWER_FLOOR for m in vague.candidates)
     assert index.search("clients topic3").matches[0].entry.id == "e3"
 
 
@@ -478,3 +479,30 @@ def test_a_question_asked_without_its_aside_is_still_close_to_it() -> None:
         "test",
     )
     assert Index(kb).search("can a client pay me outside upwork").candidates[0].entry.id == "paid-outside"
+
+
+def test_the_confidence_fits_how_curated_the_knowledge_base_is() -> None:
+    """Evidence.curation is the log of the phrasings an entry has on average; the same score and lead
+    mean more among bare questions than among entries with many aliases each; below SUGGESTION_FLOOR
+    nothing is an answer, however alone."""
+    import math
+
+    bare = [{"id": f"e{n}", "question": f"How does part {n} of the shop work?", "answer": "So."} for n in range(4)]
+    rich = [{**row, "aliases": [f"part {n} shop question {k}" for k in range(9)]} for n, row in enumerate(bare)]
+    for rows, phrasings in ((bare, 1), (rich, 10)):
+        evidence = Index(from_dict({"entry": rows}, "t")).search("part 2 of the shop").evidence
+        assert evidence is not None and evidence.curation == pytest.approx(math.log(phrasings))
+    alone = search.Evidence(score=0.5, gap=0.5, rival=None, missed=0.0)
+    assert (
+        calibrated(alone._replace(curation=0.0))
+        >= DEFAULT_THRESHOLD
+        > calibrated(alone._replace(curation=math.log(20)))
+    )
+    office = [
+        {"id": "refunds", "question": "How do refunds work?", "answer": "A week."},
+        {"id": "office", "question": "Where is the office?", "answer": "In town."},
+        {"id": "invoices", "question": "When are invoices sent?", "answer": "Monthly."},
+    ]
+    lone = Index(from_dict({"entry": office}, "t")).search("refund policy for broken glass items")
+    assert lone.evidence is not None and lone.evidence.rival is None and lone.confidence >= DEFAULT_THRESHOLD
+    assert lone.candidates[0].score < SUGGESTION_FLOOR and not lone.answered

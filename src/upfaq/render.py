@@ -8,6 +8,7 @@ it is data, and must not move the cursor or recolour the terminal.
 from __future__ import annotations
 
 import enum
+import math
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -178,6 +179,7 @@ def explain_object(result: Result, threshold: float) -> dict[str, Any]:
             "lead": round(100 * evidence.gap, 1),
             "rival": evidence.rival,
             "missed": round(evidence.missed, 3),
+            "phrasings": round(math.exp(evidence.curation), 1),
         },
         "weights": weights,
         "unknown_words": list(result.unknown_words),
@@ -358,7 +360,11 @@ def _explain_evidence(result: Result) -> list[str]:
         points = f"{100 * evidence.gap:.1f}"
         capped = f" (a lead past {100 * GAP_CAP:g} counts as {100 * GAP_CAP:g})" if evidence.gap > GAP_CAP else ""
         lead = f"it leads the nearest different answer, {_clean(evidence.rival)}, by {points} points{capped}"
-    lines = [f"  Estimated from the first entry's score, {score}, and its lead: {lead}."]
+    lines = [
+        f"  Estimated from the first entry's score, {score}, and its lead: {lead}; and from the knowledge base's "
+        f"{math.exp(evidence.curation):.1f} phrasings an entry on average (the more phrasings, the higher a score "
+        "must be to mean as much)."
+    ]
     if evidence.missed:
         lines.append(f"  The first entry holds no form of {100 * evidence.missed:.0f}% of the question's weight.")
     return lines
