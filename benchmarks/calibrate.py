@@ -15,7 +15,9 @@ features, transformed as search.calibration_inputs does, and checks it by cross-
 folds by query, and folds by entry (every query of an entry in one fold, so that a fold's entries
 are never seen in fitting). On the out-of-fold probabilities it chooses the threshold: the lowest
 at which no set is confidently wrong on more than --ceiling of its queries (0.05 by default, the
-target) under either kind of fold, nor under the model fitted on every query (the one that ships).
+target) under either kind of fold, for each of --seeds shuffles of the folds (one shuffle's
+threshold moves by a step or two with the luck of the folds), nor under the model fitted on every
+query (the one that ships).
 It prints, per set and fold kind, right / confidently wrong / rejected / useful at that threshold, then the coefficients
 fitted on every query, ready to paste into search.CALIBRATION with the threshold.
 """
@@ -200,7 +202,10 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sets", nargs="*", type=Path, help="labelled query sets (default: benchmarks/*)")
     parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="the first seed that shuffles the folds")
+    parser.add_argument(
+        "--seeds", type=int, default=10, help="how many shuffles of the folds the threshold must hold under"
+    )
     parser.add_argument("--ceiling", type=float, default=0.05, help="confidently wrong allowed per set")
     parser.add_argument(
         "--bench",
@@ -216,18 +221,32 @@ def main(argv: list[str] | None = None) -> None:
     bench = args.bench or [pair for pair in DEFAULT_BENCH if all(path.exists() for path in pair)]
     for kb_path, queries in bench:
         rows += rank_sets(Index(load_file(Path(kb_path))), [Path(queries)], Path(kb_path).parent.name + "/")
-    runs = {kind: out_of_fold(rows, args.folds, args.seed, by_entry=kind == "entry") for kind in ("query", "entry")}
+    runs = {
+        (kind, seed): out_of_fold(rows, args.folds, seed, by_entry=kind == "entry")
+        for kind in ("query", "entry")
+        for seed in range(args.seed, args.seed + args.seeds)
+    }
     model = fit([r.inputs for r in rows], [r.right for r in rows])
-    runs["all"] = [probability(model, r.inputs) for r in rows]  # the model that ships, on the sets it saw
+    runs["all", 0] = [probability(model, r.inputs) for r in rows]  # the model that ships, on the sets it saw
     threshold = choose_threshold(rows, list(runs.values()), args.ceiling)
-    print(f"{len(rows)} queries; threshold {threshold:.2f} (confidently wrong <= {args.ceiling} on every set)")
-    print(f"{'set':<18} {'folds':<6} {'right':>6} {'c.wrong':>7} {'rejected':>8} {'useful':>6}")
+    print(
+        f"{len(rows)} queries; threshold {threshold:.2f} (confidently wrong <= {args.ceiling} on every set, "
+        f"under {args.seeds} shuffles of the folds)"
+    )
+    print(f"{'set':<20} {'folds':<6} {'right':>6} {'c.wrong':>7} {'rejected':>8} {'useful':>6}  (worst over shuffles)")
     for name in sorted({r.set for r in rows}):
         members = [n for n, r in enumerate(rows) if r.set == name]
-        for kind, chances in runs.items():
-            f = figures([rows[n] for n in members], [chances[n] for n in members], threshold)
-            rejected = "-" if f.rejected is None else f"{f.rejected:.3f}"
-            print(f"{name:<18} {kind:<6} {f.right:>6.3f} {f.wrong:>7.3f} {rejected:>8} {f.useful:>6.3f}")
+        for kind in ("query", "entry", "all"):
+            found = [
+                figures([rows[n] for n in members], [chances[n] for n in members], threshold)
+                for (of, _), chances in runs.items()
+                if of == kind
+            ]
+            right, wrong = min(f.right for f in found), max(f.wrong for f in found)
+            useful = min(f.useful for f in found)
+            rejections = [f.rejected for f in found if f.rejected is not None]
+            rejected = f"{min(rejections):.3f}" if rejections else "-"
+            print(f"{name:<20} {kind:<6} {right:>6.3f} {wrong:>7.3f} {rejected:>8} {useful:>6.3f}")
     print("\nFitted on every query (search.CALIBRATION):", file=sys.stderr)
     print("(" + ", ".join(f"{value:.4g}" for value in model) + ")")
 

@@ -492,7 +492,7 @@ def test_the_confidence_fits_how_curated_the_knowledge_base_is() -> None:
     for rows, phrasings in ((bare, 1), (rich, 10)):
         evidence = Index(from_dict({"entry": rows}, "t")).search("part 2 of the shop").evidence
         assert evidence is not None and evidence.curation == pytest.approx(math.log(phrasings))
-    alone = search.Evidence(score=0.5, gap=0.5, rival=None, missed=0.0)
+    alone = search.Evidence(score=0.45, gap=0.45, rival=None, missed=0.0)
     assert (
         calibrated(alone._replace(curation=0.0))
         >= DEFAULT_THRESHOLD
@@ -506,3 +506,26 @@ def test_the_confidence_fits_how_curated_the_knowledge_base_is() -> None:
     lone = Index(from_dict({"entry": office}, "t")).search("refund policy for broken glass items")
     assert lone.evidence is not None and lone.evidence.rival is None and lone.confidence >= DEFAULT_THRESHOLD
     assert lone.candidates[0].score < SUGGESTION_FLOOR and not lone.answered
+
+
+def test_a_long_question_is_close_to_the_entry_whose_question_it_holds() -> None:
+    """A pasted post that holds an entry's whole question ranks it first, above an entry whose longer
+    question shares more of the post's context words (CONTAINED_QUERY)."""
+    rows = [
+        {"id": "refund-outside", "question": "Can I refund a client outside Upwork?", "answer": "No."},
+        {
+            "id": "late-client",
+            "question": "My client is late paying the invoice for the logo design project, what can I do?",
+            "answer": "Wait.",
+        },
+        *(
+            {"id": f"o{n}", "question": f"How does part {n} of the account work?", "answer": f"Step {n}."}
+            for n in range(9)
+        ),
+    ]
+    post = (
+        "the client says the logo design project was late and wants money back, "
+        "can I refund a client outside Upwork by paypal"
+    )
+    first = Index(from_dict({"entry": rows}, "t")).search(post).candidates[0]
+    assert first.entry.id == "refund-outside" and first.closeness == 1.0
