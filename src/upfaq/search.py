@@ -12,12 +12,16 @@ How an entry is scored (figures are 0-1 here, shown to users as 0-100):
 - *coverage*: the weighted share of the query's tokens an entry holds, each counted by the best
   field it is found in, weighted by FIELD_WEIGHTS.
 - *closeness*: weighted overlap (Dice) of the query with the entry's closest phrasing: its
-  question, one alias, or its tags read together. For a query longer than nearly every phrasing
-  (CONTAINED_QUERY), the weighted share of the phrasing that the query holds.
+  question (also without its asides), one alias, or its tags read together. For a query longer
+  than nearly every phrasing (CONTAINED_QUERY), the weighted share of the phrasing that the query
+  holds.
 - *resemblance*: shared three- and four-letter sequences with that phrasing, for the best
   candidates only.
-- The score blends the three. The confidence in the best entry is its score less the shortfall
-  when a different answer comes close. Below the threshold the tool abstains.
+- The score blends the three, less KIND_SHARE for an entry that asks another kind of question and
+  CASE_FACTOR for one about the case the query excludes (before/after the contract, must/how).
+- The confidence in the best entry is the probability that it is right, estimated from its score,
+  its lead over the first different answer (the rival) and how curated the knowledge base is
+  (calibrated, CALIBRATION). Below the threshold the tool abstains and shows candidates.
 
 The index is an inverted index of compact integer arrays (term -> entries), so a query touches
 only the entries that share a term with it; `state()` and `from_state()` turn it into plain data
