@@ -33,7 +33,7 @@ _STRING_FIELDS = ("topic", "source", "authority", "note")
 _LIST_FIELDS = ("tags", "aliases", "conflicts", "related")
 _STRING_KEYS = frozenset(("id", "question", "answer", *_STRING_FIELDS))
 _PROVENANCE_KEYS = frozenset(("url", "as_of", "citations", "history"))
-KNOWN_TABLES = frozenset(("entry", "synonyms", "meta"))
+KNOWN_TABLES = frozenset(("entry", "synonyms", "meta", "figures"))
 
 URL_PATTERN = re.compile(r"^https?://[^\s/?#\x00-\x1f\x7f-\x9f]+[^\s\x00-\x1f\x7f-\x9f]*$")
 """A link a reader can open: http(s), a host, no whitespace or control characters."""
@@ -95,6 +95,22 @@ class Entry(NamedTuple):
         return self.authority in (None, "official")
 
 
+class Figure(NamedTuple):
+    """A figure that several answers state (a fee, a period, a limit): `[figures.NAME]` in a file.
+
+    A sentence of a current answer states it when it holds every `when` phrase and a digit, and
+    neither it nor its entry's question holds an `unless` phrase (another fee, another country's
+    tax); it must then hold one of `value`, the ways the figure is written, as a whole word.
+    History and notes are not checked: they hold what was true before.
+    """
+
+    name: str
+    value: tuple[str, ...]
+    when: tuple[str, ...]
+    unless: tuple[str, ...] = ()
+    line: int | None = None
+
+
 class KnowledgeBase(NamedTuple):
     """Entries in file order, plus the synonym groups that searching them uses."""
 
@@ -102,6 +118,8 @@ class KnowledgeBase(NamedTuple):
     synonyms: Mapping[str, tuple[str, ...]] = MappingProxyType({})
     example: bool = False
     """An unedited example (`[meta] example = true`, as `upfaq init` writes it): loaded, it answers nothing."""
+    figures: tuple[Figure, ...] = ()
+    """The file's [figures] table, for `upfaq validate` (layers and the cache do not keep it)."""
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
@@ -384,9 +402,10 @@ class _Checker:
             seen[entry.id] = entry.line or index + 1
             entries.append(entry)
         synonyms = self.synonyms(data.get("synonyms", {}))
+        figures = self.figures(data.get("figures", {}))
         # The entries that passed, even beside ones that did not, so a linter can check them too;
         # loading refuses the file as a whole when any finding is an error.
-        return KnowledgeBase(tuple(entries), synonyms, self.example), self.findings
+        return KnowledgeBase(tuple(entries), synonyms, self.example, figures), self.findings
 
     def entry(self, table: object, index: int) -> Entry | None:  # noqa: PLR0912 - one check per field
         line = self.line_of(index)
@@ -533,6 +552,35 @@ class _Checker:
                 self.error(f"meta.require: '{field}' cannot be required (one of {', '.join(REQUIRABLE)})")
                 return
         self.required = tuple(required)
+
+    def figures(self, table: object) -> tuple[Figure, ...]:
+        """Read [figures]: NAME = {value = "10%" or [...], when = [...], unless = [...]}."""
+        if not isinstance(table, dict):
+            self.error("'figures' must be a table of [figures.NAME] tables")
+            return ()
+        found: list[Figure] = []
+        for name, spec in table.items():
+            line = self.line_of_key(f"figures.{name}")
+            if not isinstance(spec, dict):
+                self.error(f"figures.{name} must be a table (value, when, unless)", line)
+                continue
+            unknown = sorted(set(spec) - {"value", "when", "unless"})
+            if unknown:
+                self.warn(f"figures.{name}: unknown key '{unknown[0]}' (ignored)", line)
+            fields: dict[str, tuple[str, ...]] = {}
+            for key in ("value", "when", "unless"):
+                raw = spec.get(key, [])
+                items = [raw] if isinstance(raw, str) else raw
+                if not isinstance(items, list) or not all(isinstance(item, str) and item.strip() for item in items):
+                    self.error(f"figures.{name}.{key} must be a string or an array of non-empty strings", line)
+                    break
+                fields[key] = tuple(items)
+            else:
+                if not fields["value"] or not fields["when"]:
+                    self.error(f"figures.{name} needs a value and at least one 'when' phrase", line)
+                    continue
+                found.append(Figure(name, fields["value"], fields["when"], fields["unless"], line))
+        return tuple(found)
 
     def synonyms(self, table: object) -> dict[str, tuple[str, ...]]:
         if not isinstance(table, dict):

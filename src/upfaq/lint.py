@@ -1,5 +1,6 @@
 """`upfaq validate`: every problem in knowledge-base files, for their authors. No printing."""
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
@@ -22,7 +23,7 @@ from upfaq.kb import (
     read_bytes,
 )
 from upfaq.search import MAX_PHRASE_WORDS
-from upfaq.text import CONTROL, words
+from upfaq.text import CONTROL, sentences, words
 
 SHORT_ANSWER = 20
 """Answers shorter than this many characters are probably unfinished."""
@@ -98,6 +99,7 @@ def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missin
             usable.append(kb)
             findings.extend(_entry_warnings(kb))
             findings.extend(_synonym_warnings(kb, label))
+            findings.extend(figure_findings(kb, places[label]))
     entries = [entry for kb in usable for entry in kb.entries]
     known = {entry.id for entry in entries} | {entry.id for entry in (context.entries if context else ())}
     findings.extend(_references(entries, known, places))
@@ -129,6 +131,46 @@ def _synonym_warnings(kb: KnowledgeBase, label: str) -> list[Finding]:
         message = f"{len(kb.synonyms)} synonym groups: every answer loads them all; past {SYNONYM_GROUPS_SLOW} it slows"
         found.append(Finding(label, None, "warning", message))
     return found
+
+
+def figure_findings(kb: KnowledgeBase, place: tuple[list[str], list[int]] | None = None) -> list[Finding]:
+    """Answers that state a figure of the file's [figures] table otherwise than the table does.
+
+    place (the file's lines and entry headers) points each finding at the entry's `answer` line.
+    """
+    found: list[Finding] = []
+    for figure in kb.figures:
+        when = [_phrase(phrase) for phrase in figure.when]
+        unless = [_phrase(phrase) for phrase in figure.unless]
+        values = [re.compile(rf"(?<![0-9a-z]){re.escape(value.casefold())}(?![0-9a-z])") for value in figure.value]
+        for entry in kb.entries:
+            if any(p.search(entry.question.casefold()) for p in unless):
+                continue  # the entry is about something else (another fee, another country's tax)
+            for sentence in sentences(entry.answer):
+                folded = sentence.casefold()
+                if not all(p.search(folded) for p in when) or any(p.search(folded) for p in unless):
+                    continue
+                if not any(c.isdigit() for c in folded) or any(v.search(folded) for v in values):
+                    continue
+                line = entry.line
+                if place is not None and entry.line is not None:
+                    line = key_line(place[0], place[1], entry.line, "answer")
+                stated = sentence if len(sentence) <= FIGURE_QUOTE else sentence[: FIGURE_QUOTE - 1] + "…"
+                message = (
+                    f"entry '{entry.id}': states figure '{figure.name}' otherwise than [figures] does "
+                    f"({' or '.join(figure.value)}): \"{stated}\""
+                )
+                found.append(Finding(display_path(entry), line, "warning", message))
+    return found
+
+
+def _phrase(phrase: str) -> "re.Pattern[str]":
+    """A `when` or `unless` phrase as a pattern: from the start of a word ("agenc" finds "agencies"), any case."""
+    return re.compile(rf"(?<![0-9a-z]){re.escape(phrase.casefold())}")
+
+
+FIGURE_QUOTE = 100
+"""How much of a sentence that states a figure otherwise is quoted in the finding."""
 
 
 def display_path(entry: Entry) -> str:

@@ -331,3 +331,13 @@ def verdict(answer: str) -> str:
     """The "Yes." or "No." an answer opens with (as written, with its punctuation), or ""."""
     found = _VERDICT.match(answer.lstrip())
     return found.group() if found else ""
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?;])(?<!\.[A-Za-z]\.)(?<!\b[A-Z]\.)\s+|\n+")
+"""Where a sentence (or a bullet, or a clause after a semicolon) ends: not after an abbreviation such
+as U.S., e.g. or a middle initial."""
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of text, stripped, empty ones left out."""
+    return [part.strip() for part in SENTENCE_END.split(text) if part.strip()]
