@@ -48,7 +48,8 @@ DEFAULT_THRESHOLD = 77.0
 """The confidence (the probability, in percent, that the first candidate is the right answer) from
 which upfaq answers; below it, it says it is unsure and shows the candidates. Chosen by
 benchmarks/calibrate.py on out-of-fold probabilities: the lowest at which no labelled set is
-confidently wrong on more than 5% of its queries, with folds by query or by entry."""
+confidently wrong on more than 5% of its queries, with folds by query or by entry, under each of ten
+shuffles of the folds (one shuffle alone chose 75 to 77)."""
 ANSWER_FLOOR = 45.0
 """The score (0-100) from which further candidates of an answered query are shown too (-n, related
 rows): below it they match too little of the question to be offered as answers."""
@@ -967,7 +968,8 @@ entries with twenty phrasings each. Without the curation inputs, one threshold f
 knowledge base answered right 0.36 of StackFAQ; with them, 0.56, the bundled sets unchanged within a
 query. Each further input tried (the lead over the second candidate whatever it is, over the first
 candidate not even a neighbour's neighbour, coverage, closeness, resemblance, query length, words no
-entry holds or the best does not, typos, the best entry's own number of phrasings) lowered
+entry holds or the best does not, typos, the best entry's own number of phrasings, whether the best
+also leads on coverage, closeness and resemblance, and its margins there over the rival) lowered
 answered-right at the 5% bound out of fold; capping the lead at GAP_CAP did better than at 0.1,
 0.15, 0.25, 0.3 or not at all. Refit with that script when the ranking changes."""
 GAP_CAP = 0.2
