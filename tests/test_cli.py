@@ -23,12 +23,14 @@ Upfaq = Callable[..., Run]
 ANSI = re.compile(r"\x1b\[")
 
 
-def test_ask_skype_answers_interview_outside_and_warns(upfaq: Upfaq) -> None:
-    """The headline query answers with interview-outside and says share-email disagrees."""
+def test_ask_skype_answers_interview_outside_and_marks_the_community_reply(upfaq: Upfaq) -> None:
+    """The headline query answers with interview-outside, with no alarm of its own (share-email, which
+    reports the old advice, now says so itself), and the community reply listed under it is marked."""
     run = upfaq("ask", "can I interview on skype")
     assert run.status == 0
     assert run.out.splitlines()[0] == "Is it okay to have an interview outside Upwork?"
-    assert "Sources disagree: share-email" in run.out
+    assert "Sources disagree" not in run.out and "Warning" not in run.out
+    assert "share-email: Is it okay to give email address on Upwork? [community]" in run.out
     assert "id: interview-outside" in run.out and run.err == ""
 
 
