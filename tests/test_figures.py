@@ -74,3 +74,28 @@ def test_a_malformed_figures_table_is_reported() -> None:
     assert any("figures.fee.value must be a string or an array" in f and "error" in f for f in found), found
     assert any("figures.x needs a value and at least one 'when' phrase" in f for f in found), found
     assert any("figures.y: unknown key 'units'" in f and "warning" in f for f in found), found
+
+
+def test_the_bundled_table_catches_the_rollover_contradiction_as_it_was() -> None:
+    """The bundled [figures] table, applied to the two answers as they stood at e1e26dc, finds the 160."""
+    from upfaq.kb import BUNDLED_PATH, Entry
+
+    bundled, found = check(BUNDLED_PATH.read_bytes(), "faq.toml")
+    assert bundled is not None and bundled.figures and not figure_findings(bundled), found
+    old = (
+        Entry(
+            "agency-plus-price",
+            "How much does Agency Plus cost, and what does it include?",
+            "Agency Plus costs $20 a month per agency.\n"
+            "- Up to 160 unused Connects roll over each month; Connects expire a year after purchase.",
+        ),
+        Entry(
+            "connects-rollover",
+            "Do unused Connects roll over, and is there a limit?",
+            "Yes, all unused Connects roll over each month, and Upwork's current FAQ (2025) says there is no "
+            "limit on how many you can hold.\n"
+            "- The only cap is time: each Connect expires one year after it was issued.",
+        ),
+    )
+    stale = [str(f) for f in figure_findings(bundled._replace(entries=old))]
+    assert len(stale) == 1 and "agency-plus-price" in stale[0] and "160" in stale[0], stale
