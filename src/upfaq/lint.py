@@ -158,7 +158,7 @@ def figure_findings(kb: KnowledgeBase, place: tuple[list[str], list[int]] | None
                 stated = sentence if len(sentence) <= FIGURE_QUOTE else sentence[: FIGURE_QUOTE - 1] + "…"
                 message = (
                     f"entry '{entry.id}': states figure '{figure.name}' otherwise than [figures] does "
-                    f"({' or '.join(figure.value)}): \"{stated}\""
+                    f'({" or ".join(figure.value)}): "{stated}"'
                 )
                 found.append(Finding(display_path(entry), line, "warning", message))
     return found
