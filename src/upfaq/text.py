@@ -27,7 +27,7 @@ STOP_WORDS = frozenset(
     im ive dont cant whats doesnt didnt isnt arent wasnt werent hasnt havent hadnt shouldnt
     couldnt wouldnt youre youve theyre
     possible way ways want wants like know anyone someone somebody anybody somehow able
-    thing things one also really still even much many well instead etc list
+    thing things one also really still even much many well instead etc list go goes going went
     hi hello hey dear thanks thank appreciate kindly guys folks sir madam
     think thought wonder wondering curious explain clarify told
     saw seen read understand understood exactly actually basically literally currently recently
