@@ -49,7 +49,7 @@ DEFAULT_THRESHOLD = 78.0
 which upfaq answers; below it, it says it is unsure and shows the candidates. Chosen by
 benchmarks/calibrate.py on out-of-fold probabilities: the lowest at which no labelled set is
 confidently wrong on more than 5% of its queries, with folds by query or by entry, under each of ten
-shuffles of the folds (one shuffle alone chose 75 to 77)."""
+shuffles of the folds (one shuffle alone moves the choice by a point or two)."""
 ANSWER_FLOOR = 45.0
 """The score (0-100) from which further candidates of an answered query are shown too (-n, related
 rows): below it they match too little of the question to be offered as answers."""
