@@ -366,7 +366,15 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("case", CASES, ids=[case.name for case in CASES])
+SLOW_CASES = frozenset({"100,000 lines on ask -"})
+"""Cases that take seconds of real processes: marked slow, run by CI's second step (pytest -m slow)."""
+
+
+@pytest.mark.parametrize(
+    "case",
+    [pytest.param(case, marks=pytest.mark.slow) if case.name in SLOW_CASES else case for case in CASES],
+    ids=[case.name for case in CASES],
+)
 def test_hostile_input(case: Case, tmp_path: Path) -> None:
     """The case ends with its expected status, no traceback, no control characters, and well-formed output."""
     for name, content in case.files.items():
@@ -743,6 +751,7 @@ def _peak_rss_mb(argv: list[str], stdin: bytes, env: dict[str, str] | None = Non
     return int(peak) / 1024
 
 
+@pytest.mark.slow
 @pytest.mark.linux  # ru_maxrss in kB
 def test_ask_batch_memory_is_bounded_by_size_not_only_by_count(tmp_path: Path) -> None:
     """Distinct queries whose answers are megabytes long are not all kept for replay."""
@@ -754,6 +763,7 @@ def test_ask_batch_memory_is_bounded_by_size_not_only_by_count(tmp_path: Path) -
     assert peak < 250, peak  # 120 remembered answers alone would be 360 MB
 
 
+@pytest.mark.slow
 @pytest.mark.linux  # /dev/zero and /proc
 def test_an_endless_line_on_stdin_costs_no_memory(tmp_path: Path) -> None:
     """`upfaq ask - < /dev/zero` reads an endless line in pieces: its memory stays flat."""
