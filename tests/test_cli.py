@@ -31,7 +31,7 @@ def test_ask_skype_answers_interview_outside_and_marks_the_community_reply(upfaq
     assert run.out.splitlines()[0] == "Is it okay to have an interview outside Upwork?"
     assert "Sources disagree" not in run.out and "Warning" not in run.out
     assert "share-email: Is it okay to give email address on Upwork? [community]" in run.out
-    assert "id: interview-outside" in run.out and run.err == ""
+    assert "more: upfaq show interview-outside" in run.out and run.err == ""
 
 
 def test_ask_words_need_no_quotes(upfaq: Upfaq) -> None:
@@ -73,7 +73,7 @@ def test_limit_shows_more_answers(upfaq: Upfaq) -> None:
     """-n 2 prints two answers in full, separated."""
     run = upfaq("ask", "-n", "2", "why does upwork take 20%")
     assert run.status == 0
-    assert run.out.count("\ntopic: ") == 2 and "\n---\n" in run.out
+    assert run.out.count("more: upfaq show ") == 2 and "\n---\n" in run.out
 
 
 def test_batch_reads_queries_from_stdin_as_json_lines(monkeypatch: pytest.MonkeyPatch, upfaq: Upfaq) -> None:

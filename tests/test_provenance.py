@@ -160,12 +160,27 @@ def test_history_is_searchable_with_the_answer() -> None:
     assert top[0].entry.id == "fee"
 
 
+def test_the_default_answer_says_a_rule_changed_and_gives_source_date_and_link_in_two_lines() -> None:
+    """By default: one line says the rule changed and where the rest is; the source with its date on one
+    line, the link alone on the next. Asked about the change, the history itself is shown."""
+    kb = parse(DATED.encode(), "dated.toml")
+    match = Index(kb).search("service fee").matches[0]
+    shown = render.plain_answer(match, kb)
+    assert "Before:" not in shown and "2016-06" not in shown
+    assert "Source: Help Center: Fees, as of 2023-05-03\nhttps://support.example.com/fees\n" in shown
+    assert shown.endswith("\nchanged on 2023-05-03 · more: upfaq show fee")
+    assert render.POLICY_NOTICE not in shown
+    asked = render.plain_answer(match, kb, query="why was the fee 20% before")
+    assert "Before:\n- 2016-06 to 2023-05-03: A sliding fee" in asked and "changed on" not in asked
+
+
 def test_plain_answer_shows_what_changed_the_source_the_date_and_the_link() -> None:
-    """Plain text carries the earlier facts newest first, the source with its date, the link, and the notice once."""
+    """In full, plain text carries the earlier facts newest first, the source with its date, the link,
+    and the notice once."""
     text = DATED
     kb = parse(text.encode(), "dated.toml")
     match = Index(kb).search("service fee").matches[0]
-    shown = render.plain_answer(match, kb)
+    shown = render.plain_answer(match, kb, full=True)
     assert (
         "Before:\n"
         "- 2016-06 to 2023-05-03: A sliding fee: 20% of the first $500 with a client, then 10%, then 5%.\n"
@@ -176,7 +191,7 @@ def test_plain_answer_shows_what_changed_the_source_the_date_and_the_link() -> N
         f"{render.POLICY_NOTICE}\n"
     ) in shown
     assert shown.count("Policies change") == 1
-    assert render.POLICY_NOTICE not in render.plain_answer(match, kb, notice=False)
+    assert render.POLICY_NOTICE not in render.plain_answer(match, kb, notice=False, full=True)
 
 
 def test_an_entry_without_provenance_shows_none() -> None:
@@ -199,13 +214,16 @@ def test_json_carries_url_as_of_citations_and_history() -> None:
 
 
 def test_the_panel_shows_the_source_link_and_says_policies_change() -> None:
-    """On a terminal the link is underlined text, not an escape sequence, beside the date and notice."""
+    """On a terminal the link is underlined text, not an escape sequence, beside the date and notice
+    (in full; by default the source is on the frame and the link under it)."""
     from rich.console import Console
 
     kb = parse(DATED.encode(), "dated.toml")
     match = Index(kb).search("service fee").matches[0]
     out = io.StringIO()
-    Console(file=out, width=120, force_terminal=True, color_system="truecolor").print(render.rich_answer(match, kb))
+    Console(file=out, width=120, force_terminal=True, color_system="truecolor").print(
+        render.rich_answer(match, kb, full=True)
+    )
     drawn = out.getvalue()
     assert "Source: Help Center: Fees (as of 2023-05-03)" in drawn
     assert "2016-06 to 2023-05-03: A sliding fee" in drawn

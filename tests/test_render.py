@@ -12,9 +12,9 @@ import pytest
 from rich.console import Console
 
 from upfaq import render
-from upfaq.kb import KnowledgeBase, from_dict, load_bundled
+from upfaq.kb import Entry, KnowledgeBase, from_dict, load_bundled
 from upfaq.render import Mode, choose_mode
-from upfaq.search import Index
+from upfaq.search import Index, Match
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = bool(os.environ.get("UPFAQ_UPDATE_GOLDEN"))
@@ -49,7 +49,7 @@ def draw(renderable: object, width: int = 80, styles: bool = False) -> str:
     console = Console(
         width=width, record=True, force_terminal=True, color_system="standard" if styles else None, file=io.StringIO()
     )
-    console.print(renderable)
+    console.print(renderable, crop=False)  # as upfaq's writer prints: a link runs on whole
     return console.export_text(styles=styles)
 
 
@@ -82,12 +82,26 @@ def test_skype_answer_panel_marks_the_community_reply_under_it(kb: KnowledgeBase
 
 
 def test_community_answer_panel_carries_its_warning_and_note(kb: KnowledgeBase, index: Index) -> None:
-    """A community answer is never drawn without its warning and the curator's note."""
+    """A community answer is never drawn without its warning, first; in full, with the curator's note."""
     match = next(m for m in index.search("give my email address to a client").matches if m.entry.id == "share-email")
     text = draw(render.rich_answer(match, kb), width=100)
     check_golden("ask-share-email.txt", text)
-    assert "Community answer" in text and "Note:" in text
+    assert "Community answer" in text.splitlines()[1] and "Note:" not in text
+    assert "Note:" in draw(render.rich_answer(match, kb, full=True), width=100)
     check_golden("ask-share-email.ansi", draw(render.rich_answer(match, kb), width=100, styles=True))
+
+
+def test_an_official_answer_an_untrusted_one_contradicts_gets_a_quiet_line_not_an_alarm(kb: KnowledgeBase) -> None:
+    """ "A community answer disagrees: share-email." after the answer, in a green frame, with no warning."""
+    entry = kb.get("contact-outside")
+    assert entry is not None
+    disputed = entry._replace(conflicts=("share-email",))
+    match = Match(disputed, 80.0, 1.0, 1.0)
+    plain = render.plain_answer(match, kb)
+    assert "Warning" not in plain and "A community answer disagrees: share-email." in plain
+    assert plain.index(disputed.answer.splitlines()[-1]) < plain.index("A community answer disagrees")
+    drawn = draw(render.rich_answer(match, kb), styles=True)
+    assert "⚠" not in drawn and "\x1b[32m╭" in drawn and "A community answer disagrees: share-email." in drawn
 
 
 def test_trust_signals_keep_their_styles(kb: KnowledgeBase, index: Index) -> None:
@@ -97,7 +111,7 @@ def test_trust_signals_keep_their_styles(kb: KnowledgeBase, index: Index) -> Non
     doubtful = draw(render.rich_entry(kb.get("preferred-freelancer-fees"), kb), styles=True)
     check_golden("show-preferred-freelancer-fees.ansi", doubtful)
     disputed_match = index.search("can I interview on skype").matches[0]
-    disputed_entry = disputed_match.entry._replace(conflicts=("share-email",))  # as the seed entries once were
+    disputed_entry = disputed_match.entry._replace(conflicts=("contact-outside",))  # two official sources disagree
     disputed = draw(render.rich_answer(disputed_match._replace(entry=disputed_entry), kb), styles=True)
     check_golden("ask-disputed.ansi", disputed)
     trusted = next(e for e in kb.entries if e.trusted and not e.conflicts)
@@ -370,9 +384,10 @@ def test_panels_are_at_most_100_columns_wide() -> None:
 
 
 def test_at_40_columns_the_title_wraps_and_the_footer_keeps_its_parts_whole() -> None:
-    """A question too long for the frame becomes the panel's first lines, whole; "score 84" is never split."""
-    lines = _drawn(40, "can I interview on skype")
-    assert max(len(line) for line in lines) <= 40
+    """A question too long for the frame becomes the panel's first lines, whole; "score 84" is never split
+    (in full); the link runs on whole."""
+    lines = _drawn(40, "ask", "--full", "can I interview on skype")
+    assert max(len(line) for line in lines if "https://" not in line) <= 40
     inside = " ".join(line.strip("│ ") for line in lines[1:4])
     assert "Is it okay to have an interview outside Upwork?" in " ".join(inside.split())
     assert "…" not in lines[0]
@@ -450,3 +465,55 @@ def test_unanswered_for_a_close_rival_says_the_question_fits_different_answers()
     weak = index.search("office parking for customers at night")
     assert not weak.answered and not weak.split and weak.suggestions
     assert render.plain_no_answer(weak).splitlines()[1] == "Did you mean:"
+
+
+DEFAULT_CASES = {
+    "official": "withdraw-new-method-hold",
+    "community": "share-email",
+    "history": "service-fee",
+    "disputed": "interview-outside",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(DEFAULT_CASES))
+def test_default_answers_match_their_goldens(kb: KnowledgeBase, kind: str) -> None:
+    """The default answer for an official entry, a community one, one with history and a disputed one, on
+    a terminal of 80 and of 120 columns and piped, matches its golden file."""
+    entry = kb.get(DEFAULT_CASES[kind])
+    assert entry is not None
+    if kind == "disputed":
+        entry = entry._replace(conflicts=("contact-outside",))  # two official sources disagree
+    match = Match(entry, 80.0, 1.0, 1.0)
+    for width in (80, 120):
+        check_golden(f"default-{kind}-{width}.txt", draw(render.rich_answer(match, kb), width=width))
+    check_golden(f"default-{kind}-plain.txt", render.plain_answer(match, kb) + "\n")
+
+
+def _lines_at(kb: KnowledgeBase, entry: Entry, width: int) -> list[str]:
+    return draw(render.rich_answer(Match(entry, 80.0, 1.0, 1.0), kb), width=width).rstrip("\n").split("\n")
+
+
+def test_nine_in_ten_default_answers_fit_16_lines_at_80_columns_and_no_link_is_broken(kb: KnowledgeBase) -> None:
+    """At 80 columns the default answer of at least 90% of the bundled entries takes at most 16 lines; at 80
+    and 120 columns every link is on a line of its own, whole."""
+    counts: list[int] = []
+    for entry in kb.entries:
+        for width in (80, 120):
+            lines = _lines_at(kb, entry, width)
+            if width == 80:
+                counts.append(len(lines))
+            if entry.url:
+                assert _clean_url(entry.url) in lines, (entry.id, width)
+    counts.sort()
+    share = sum(count <= 16 for count in counts) / len(counts)
+    print(
+        f"lines at 80 columns: median {counts[len(counts) // 2]}, 90th percentile {counts[len(counts) * 9 // 10]}, "
+        f"most {counts[-1]}; {share:.1%} at most 16"
+    )
+    assert share >= 0.9
+
+
+def _clean_url(url: str) -> str:
+    from upfaq.text import strip_control
+
+    return strip_control(url)

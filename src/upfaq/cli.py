@@ -231,6 +231,10 @@ def ask(
     explain: Annotated[
         bool, typer.Option("--explain", help="Also show why: matched words, their weights, score breakdowns.")
     ] = False,
+    full: Annotated[
+        bool,
+        typer.Option("--full", help="Show every part: the curator's note, the full history, id, topic and score."),
+    ] = False,
     json_flag: JsonFlag = False,
     plain_flag: PlainFlag = False,
     no_pager: NoPager = False,
@@ -265,13 +269,13 @@ def ask(
             if not out.repeatable:
                 result = index.search(line, limit=limit + RELATED)
                 answered_all &= result.answered
-                out.answer(result, merged, index, limit, batch=True, explain=explain)
+                out.answer(result, merged, index, limit, batch=True, explain=explain, full=full or explain)
                 continue
             done = written.get(line)
             if done is None:
                 buffer = io.StringIO()
                 result = index.search(line, limit=limit + RELATED)
-                out.to(buffer).answer(result, merged, index, limit, batch=True, explain=explain)
+                out.to(buffer).answer(result, merged, index, limit, batch=True, explain=explain, full=full or explain)
                 done = written[line] = (buffer.getvalue(), result.answered)
                 size += len(line) + len(done[0])
                 while written and (len(written) > BATCH_MEMORY or size > BATCH_MEMORY_CHARS):
@@ -291,7 +295,7 @@ def ask(
         raise CliError(f"no command '{words[0]}'. Did you mean '{mistyped}'? (a question: upfaq ask ...)")
     result = index.search(text, limit=limit + RELATED)
     with out.paged(explain and not no_pager):  # an explanation runs long
-        out.answer(result, loaded.kb, index, limit, batch=False, explain=explain)
+        out.answer(result, loaded.kb, index, limit, batch=False, explain=explain, full=full or explain)
     raise typer.Exit(ExitStatus.OK if result.answered else ExitStatus.NO_ANSWER)
 
 

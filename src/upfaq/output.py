@@ -126,7 +126,15 @@ class Writer:
     # What commands write; every mode implements each.
 
     def answer(
-        self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+        self,
+        result: Result,
+        kb: KnowledgeBase,
+        index: Index,
+        limit: int,
+        *,
+        batch: bool,
+        explain: bool,
+        full: bool = False,
     ) -> None:
         """The answers to one query (up to limit in full, the rest as related), or why there is none."""
         raise NotImplementedError
@@ -155,7 +163,15 @@ class PlainWriter(Writer):
     mode = Mode.PLAIN
 
     def answer(
-        self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+        self,
+        result: Result,
+        kb: KnowledgeBase,
+        index: Index,
+        limit: int,
+        *,
+        batch: bool,
+        explain: bool,
+        full: bool = False,
     ) -> None:
         shown, related = result.matches[:limit], result.matches[limit:]
         if batch:
@@ -166,7 +182,11 @@ class PlainWriter(Writer):
             last = number == len(shown) - 1
             if number:
                 self.text("---")
-            self.text(render.plain_answer(match, kb, related=related if last else (), notice=last))
+            self.text(
+                render.plain_answer(
+                    match, kb, related=related if last else (), notice=last, full=full, query=result.query
+                )
+            )
         if result.answered and len(shown) < limit:
             self.text("")
             self.text(render.fewer_answers(len(shown), limit))
@@ -207,7 +227,15 @@ class RichWriter(Writer):
         page(command, buffer.getvalue(), terminal)
 
     def answer(
-        self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+        self,
+        result: Result,
+        kb: KnowledgeBase,
+        index: Index,
+        limit: int,
+        *,
+        batch: bool,
+        explain: bool,
+        full: bool = False,
     ) -> None:
         shown, related = result.matches[:limit], result.matches[limit:]
         if batch:
@@ -220,7 +248,13 @@ class RichWriter(Writer):
             last = number == len(shown) - 1
             self.rich(
                 render.rich_answer(
-                    match, kb, related=related if last else (), highlight=index.highlighter(match), notice=last
+                    match,
+                    kb,
+                    related=related if last else (),
+                    highlight=index.highlighter(match),
+                    notice=last,
+                    full=full,
+                    query=result.query,
                 )
             )
         if result.answered and len(shown) < limit:
@@ -239,9 +273,10 @@ class RichWriter(Writer):
         self.rich(render.rich_entry(entry, kb))
 
     def rich(self, renderable: "RenderableType", *, err: bool = False) -> None:
-        """Draw a Rich renderable."""
+        """Draw a Rich renderable. Lines are not cut at the terminal's width: everything else is
+        wrapped to it, and a link, which must not be broken, runs on for the terminal to wrap."""
         try:
-            self._console(err).print(renderable)
+            self._console(err).print(renderable, crop=False)
         except BrokenPipeError:
             raise ReaderGone from None
 
@@ -279,7 +314,15 @@ class JsonWriter(Writer):
     mode = Mode.JSON
 
     def answer(
-        self, result: Result, kb: KnowledgeBase, index: Index, limit: int, *, batch: bool, explain: bool
+        self,
+        result: Result,
+        kb: KnowledgeBase,
+        index: Index,
+        limit: int,
+        *,
+        batch: bool,
+        explain: bool,
+        full: bool = False,
     ) -> None:
         value = render.ask_object(result, kb)
         if explain:

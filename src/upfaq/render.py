@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from upfaq.kb import BUNDLED_NAME, Entry, KnowledgeBase, Loaded
 from upfaq.search import CASE_FACTOR, FIELD_WEIGHTS, FIELDS, GAP_CAP, WEIGHTS, Match, Result, authority_factor
-from upfaq.text import CONTROL_CHARACTERS, strip_control, verdict
+from upfaq.text import CONTROL_CHARACTERS, strip_control, verdict, words
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -49,21 +49,35 @@ def choose_mode(*, json_flag: bool, plain_flag: bool, isatty: bool, env: Mapping
 
 
 def warnings(entry: Entry, kb: KnowledgeBase) -> list[str]:
-    """What a reader must be told before trusting this entry, one sentence each."""
+    """What a reader must be told about this entry, one sentence each: the alarms, then the quiet notes."""
+    return alarms(entry, kb) + quiet_notes(entry, kb)
+
+
+def alarms(entry: Entry, kb: KnowledgeBase) -> list[str]:
+    """What a reader must be told before trusting this entry, drawn as warnings above it: that it is
+    not official, or that a source as trusted as it says otherwise."""
     found: list[str] = []
     if entry.authority == "community":
         found.append("Community answer: not official policy.")
     elif entry.authority == "doubtful":
         found.append("Doubtful source: this answer may not describe this platform's policy.")
-    others = [kb.get(other) for other in entry.conflicts]
+    others = [(other_id, kb.get(other_id)) for other_id in entry.conflicts]
+    # An untrusted answer that an official one contradicts is no reason to doubt the official one.
+    others = [(other_id, other) for other_id, other in others if other is None or other.trusted or not entry.trusted]
     if others:
-        names = ", ".join(
-            f'{other_id} ("{other.question}")' if other else other_id
-            for other_id, other in zip(entry.conflicts, others, strict=True)
-        )
+        names = ", ".join(f'{other_id} ("{other.question}")' if other else other_id for other_id, other in others)
         verb = "says" if len(others) == 1 else "say"
         found.append(f"Sources disagree: {names} {verb} otherwise.")
     return [strip_control(w) for w in found]
+
+
+def quiet_notes(entry: Entry, kb: KnowledgeBase) -> list[str]:
+    """What an official answer's reader may like to know, said after it, not as an alarm: an untrusted
+    entry that it names as conflicting disagrees with it."""
+    if not entry.trusted:
+        return []
+    untrusted = [other for other in (kb.get(i) for i in entry.conflicts) if other is not None and not other.trusted]
+    return [strip_control(f"A {other.authority} answer disagrees: {other.id}.") for other in untrusted]
 
 
 POLICY_NOTICE = "Policies change: check the source before you rely on this answer."
@@ -212,11 +226,81 @@ def explain_object(result: Result, threshold: float) -> dict[str, Any]:
 # -- plain text --------------------------------------------------------------------------------
 
 
-def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = (), notice: bool = True) -> str:
-    """An answer as plain text: question, answer, warnings, what changed, note, source, facts, related.
+_CHANGE_WORDS = frozenset(
+    ("before", "used", "old", "older", "previous", "previously", "changed", "change", "history", "earlier", "anymore")
+)
+_FIGURE = re.compile(r"\$?\d[\d,.]*%?")
+
+
+def asks_about_change(query: str, entry: Entry) -> bool:
+    """Whether a query asks what held before: it says so ("used to", "before", "old"), or names a figure
+    that the entry's history holds and its headline does not ("why does upwork take 20%")."""
+    said = set(words(query))
+    if said & _CHANGE_WORDS:
+        return True
+    figures = {figure.rstrip(".,") for figure in _FIGURE.findall(query)}
+    past = " ".join(change.fact for change in entry.history)
+    first = headline(entry)
+    return any(figure in past and figure not in first for figure in figures)
+
+
+def source_line(entry: Entry) -> str:
+    """ "Source: TITLE, as of DATE" (what of it is known), or ""."""
+    dated = f"as of {entry.as_of}" if entry.as_of else ""
+    said = ", ".join(part for part in (entry.source, dated) if part)
+    return _clean(f"Source: {said}") if said else ""
+
+
+def change_line(entry: Entry) -> str:
+    """One line saying that a rule changed and where the earlier versions are."""
+    newest = _newest_change(entry)
+    when = f" on {newest}" if newest else ""
+    return _clean(f"Changed{when}: what held before is in upfaq show {entry.id}")
+
+
+def _newest_change(entry: Entry) -> str:
+    return max((change.until or change.start for change in entry.history), default="")
+
+
+SEE_ALSO = 3
+"""How many related ids the default answer names at most (upfaq show lists them all)."""
+
+
+def last_lines(entry: Entry, shown: Sequence[Match], *, changed: bool) -> list[str]:
+    """The last line of a default answer, longest first, then shorter ones for narrower terminals:
+    that the rule changed (when its history is not shown), the see-also ids not listed as related
+    rows, and where the rest of the entry is. Each shorter one names fewer see-also ids."""
+    listed = {m.entry.id for m in shown}
+    also = [other for other in entry.related if other not in listed]
+    newest = _newest_change(entry) if changed else ""
+    head = [f"changed on {newest}" if newest else "changed"] if changed else []
+    more = f"more: upfaq show {entry.id}"
+    variants = []
+    for count in range(min(len(also), SEE_ALSO), -1, -1):
+        ids = ", ".join(also[:count]) + (", …" if len(also) > count and count else "")
+        parts = [*head, *([f"see also: {ids}"] if count else []), more]
+        variants.append(_clean(" · ".join(parts)))
+    return variants
+
+
+def plain_answer(
+    match: Match,
+    kb: KnowledgeBase,
+    *,
+    related: Sequence[Match] = (),
+    notice: bool = True,
+    full: bool = False,
+    query: str = "",
+) -> str:
+    """An answer as plain text. By default: the question, any warning, the answer, one line on what
+    changed (or the history, when the query asks about it), quiet notes, the source and its link on a
+    line of its own, the see-also ids, related rows and where the rest is. full: every part, the note,
+    history and id/topic/score line included.
 
     notice adds the reminder that policies change (once per output: the caller decides where).
     """
+    if not full:
+        return _plain_default(match, kb, related=related, query=query)
     entry = match.entry
     lines = [_clean(entry.question)]
     for warning in warnings(entry, kb):  # before the text it warns about
@@ -235,6 +319,25 @@ def plain_answer(match: Match, kb: KnowledgeBase, *, related: Sequence[Match] = 
     if related:
         lines += ["", "Related:"]
         lines += [f"  {m.entry.id}: {_clean(m.entry.question)}{_marker(m.entry)} ({m.score:g})" for m in related]
+    return "\n".join(lines)
+
+
+def _plain_default(match: Match, kb: KnowledgeBase, *, related: Sequence[Match], query: str) -> str:
+    entry = match.entry
+    lines = [_clean(entry.question)]
+    for warning in alarms(entry, kb):  # before the text it warns about
+        lines += ["", f"⚠ Warning: {warning}"]
+    lines += ["", _clean(entry.answer)]
+    history = bool(entry.history) and asks_about_change(query, entry)
+    if history:
+        lines += ["", "Before:"] + [f"- {line}" for line in changes(entry)]
+    lines += quiet_notes(entry, kb)
+    lines.append("")
+    lines += [line for line in (source_line(entry), _clean(entry.url)) if line]
+    if related:
+        lines += ["", "Related:"]
+        lines += [f"  {m.entry.id}: {_clean(m.entry.question)}{_marker(m.entry)} ({m.score:g})" for m in related]
+    lines.append(last_lines(entry, related, changed=bool(entry.history) and not history)[0])
     return "\n".join(lines)
 
 
@@ -456,11 +559,17 @@ def rich_answer(
     related: Sequence[Match] = (),
     highlight: Highlighter | None = None,
     notice: bool = True,
+    full: bool = False,
+    query: str = "",
 ) -> RenderableType:
-    """An answer as a Rich panel: question as title, answer, warnings, what changed, note, source, facts."""
+    """An answer as a Rich panel: question as title, warnings, answer; by default one line on what
+    changed and the source in the panel, then the link on a line of its own under it (never
+    wrapped), see also, related rows and where the rest is. full: every part, as plain_answer."""
     from rich.console import Group
     from rich.text import Text
 
+    if not full:
+        return _rich_default(match, kb, related=related, highlight=highlight, query=query)
     entry = match.entry
     extra: list[RenderableType] = []
     if entry.history:
@@ -478,6 +587,50 @@ def rich_answer(
     if related:
         parts.append(_listed(Text("Related:", style="bold"), related))
     return Group(*parts)
+
+
+def _rich_default(
+    match: Match, kb: KnowledgeBase, *, related: Sequence[Match], highlight: Highlighter | None, query: str
+) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
+    entry = match.entry
+    extra: list[RenderableType] = []
+    history = bool(entry.history) and asks_about_change(query, entry)
+    if history:
+        before = Text("Before:", style="bold")
+        for line in changes(entry):
+            before.append(f"\n- {line}", style="not bold")
+        extra += [Text(""), before]
+    extra += [Text(note, style="italic") for note in quiet_notes(entry, kb)]
+    source = source_line(entry)
+    title = _highlighted(entry.question, highlight)
+    title.stylize("bold")
+    answer = _highlighted(entry.answer, highlight)
+    subtitle = Text(source, style="not bold") if source else None
+    parts: list[RenderableType] = [_panel(entry, kb, title, answer, extra, alarms_only=True, subtitle=subtitle)]
+    if entry.url:
+        # Outside the frame and never wrapped: a link broken across lines can be neither clicked nor copied.
+        parts.append(Text(_clean(entry.url), style="underline", no_wrap=True, overflow="ignore"))
+    if related:
+        parts.append(_listed(Text("Related:", style="bold"), related))
+    parts.append(_Fitted(last_lines(entry, related, changed=bool(entry.history) and not history), style="dim"))
+    return Group(*parts)
+
+
+class _Fitted:
+    """The first of some lines (longest first) that fits the width; the last one, wrapped, if none does."""
+
+    def __init__(self, variants: Sequence[str], style: str) -> None:
+        self.variants, self.style = variants, style
+
+    def __rich_console__(self, console: Any, options: Any) -> Any:
+        from rich.cells import cell_len
+        from rich.text import Text
+
+        fits = next((v for v in self.variants if cell_len(v) <= options.max_width), self.variants[-1])
+        yield Text(fits, style=self.style)
 
 
 def rich_no_answer(result: Result) -> RenderableType:
@@ -623,39 +776,62 @@ def _by_topic(entries: Iterable[Entry]) -> list[tuple[str, list[Entry]]]:
 
 
 def _panel(
-    entry: Entry, kb: KnowledgeBase, title: Any, answer: Any, extra: Sequence[RenderableType] = ()
+    entry: Entry,
+    kb: KnowledgeBase,
+    title: Any,
+    answer: Any,
+    extra: Sequence[RenderableType] = (),
+    *,
+    alarms_only: bool = False,
+    subtitle: Any = None,
 ) -> RenderableType:
-    """The answer in a panel, each warning beneath it, then extra; yellow when not to be trusted as is."""
+    """The answer in a panel, each warning above it, then extra; yellow when not to be trusted as is.
+
+    alarms_only: only the alarms go above (the quiet notes are among extra, after the answer).
+    subtitle: a line for the bottom frame (the source), inside the panel when it does not fit there.
+    """
     from rich import box
     from rich.text import Text
 
     # Warnings come first, before the text they warn about: bold red reads on light and dark
     # backgrounds alike, and the symbol and the word keep them apart without colour (NO_COLOR).
     body: list[RenderableType] = []
-    for warning in warnings(entry, kb):
+    for warning in alarms(entry, kb) if alarms_only else warnings(entry, kb):
         body += [Text(f"⚠ Warning: {warning}", style=WARNING_STYLE), Text("")]
     body += [answer, *extra]
     if not entry.trusted:  # a community or doubtful answer: a heavy red frame, seen at a glance
-        return _TitledPanel(title, body, border_style="red", box=box.HEAVY)
-    return _TitledPanel(title, body, border_style="green" if not entry.conflicts else "yellow")
+        return _TitledPanel(title, body, subtitle, border_style="red", box=box.HEAVY)
+    return _TitledPanel(title, body, subtitle, border_style="yellow" if alarms(entry, kb) else "green")
 
 
 class _TitledPanel:
     """A panel with the question as its title, or, when the title would not fit on the frame (a
-    narrow terminal), as the panel's first lines, wrapped rather than cut."""
+    narrow terminal), as the panel's first lines, wrapped rather than cut. A subtitle (the source
+    line) goes on the bottom frame, shortened with "…" to fit there: the link follows in full."""
 
-    def __init__(self, title: Any, body: Sequence[RenderableType], **frame: Any) -> None:
-        self.title, self.body, self.frame = title, body, frame
+    def __init__(self, title: Any, body: Sequence[RenderableType], subtitle: Any = None, **frame: Any) -> None:
+        self.title, self.body, self.subtitle, self.frame = title, body, subtitle, frame
 
     def __rich_console__(self, console: Any, options: Any) -> Any:
         from rich.console import Group
         from rich.panel import Panel
         from rich.text import Text
 
-        if self.title.cell_len + 6 <= options.max_width:
-            yield Panel(Group(*self.body), title=self.title, title_align="left", **self.frame)
+        body = list(self.body)
+        room = options.max_width - 6
+        subtitle = self.subtitle
+        if subtitle is not None and subtitle.cell_len > room:
+            # The title of the page gives way, not its date: "Source: Upwork Help Center: Cre…, as of 2024".
+            head, sep, tail = subtitle.plain.rpartition(", as of ")
+            keep = f"{sep}{tail}" if sep else ""
+            subtitle = Text(head if sep else subtitle.plain, style=subtitle.style)
+            subtitle.truncate(max(room - len(keep), 1), overflow="ellipsis")
+            subtitle.append(keep)
+        place = {"subtitle": subtitle, "subtitle_align": "left"} if subtitle is not None else {}
+        if self.title.cell_len <= room:
+            yield Panel(Group(*body), title=self.title, title_align="left", **place, **self.frame)
         else:
-            yield Panel(Group(self.title, Text(""), *self.body), **self.frame)
+            yield Panel(Group(self.title, *body), **place, **self.frame)
 
 
 class _Footer:
