@@ -17,7 +17,7 @@ from upfaq.cli import app
 from upfaq.kb import load_bundled
 from upfaq.search import DEFAULT_THRESHOLD
 
-from .conftest import Run, run_process
+from .conftest import ROOT, Run, run_process
 
 Upfaq = Callable[..., Run]
 ANSI = re.compile(r"\x1b\[")
@@ -129,11 +129,11 @@ def test_list_json_is_an_array_of_entries(upfaq: Upfaq) -> None:
 
 
 def test_show_prints_an_entry_or_suggests(upfaq: Upfaq) -> None:
-    """show prints the full entry; a mistyped id suggests the right one and exits 1."""
+    """show prints the full entry; an id too far from any one id suggests the closest and exits 1."""
     run = upfaq("show", "share-email")
     assert run.status == 0 and "authority: community" in run.out and "conflicts: contact-outside" in run.out
     assert json.loads(upfaq("show", "share-email", "--json").out)["id"] == "share-email"
-    miss = upfaq("show", "feedback-dispte")
+    miss = upfaq("show", "feedbak-zzzute")
     assert miss.status == 1 and "did you mean: feedback-dispute" in miss.err
 
 
@@ -414,3 +414,29 @@ def test_completion_honours_kb_and_no_bundled(tmp_path: Path, words: str, expect
     }
     done = run_process(env=env)
     assert done.stdout.decode().split() == expected
+
+
+def test_help_says_in_its_first_line_what_upfaq_covers_and_as_of_when(upfaq: Upfaq) -> None:
+    """The first line of --help names Upwork freelancer policies, offline, and the bundled file's curation date."""
+    import re
+
+    curated = re.search(r'^curated = "([^"]+)"', (ROOT / "src/upfaq/data/faq.toml").read_text(encoding="utf-8"), re.M)
+    assert curated is not None
+    first = upfaq("--help").out.split("\n\n")[1].strip()
+    assert "Upwork freelancer policies" in first and "offline" in first and curated.group(1) in first
+
+
+@pytest.mark.parametrize(
+    ("argv", "said", "shown"),
+    [
+        (["show", "servce-fee"], "did you mean 'service-fee'? Showing it.", "How much does Upwork charge"),
+        (["list", "--topic", "fess"], "did you mean 'Fees'? Listing it.", "service-fee"),
+    ],
+)
+def test_an_id_or_topic_within_a_typo_is_shown_with_a_note(
+    upfaq: Upfaq, argv: list[str], said: str, shown: str
+) -> None:
+    """`show` and `list --topic` take the one id or topic within a typo of what was typed, and say so on stderr."""
+    run = upfaq(*argv)
+    assert run.status == 0 and said in run.err and shown in run.out
+    assert upfaq("show", "fee").status == 1  # several ids are as close: a guess is no answer

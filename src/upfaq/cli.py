@@ -12,7 +12,7 @@ import sys
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TextIO
 
 import typer
 
@@ -194,7 +194,7 @@ def _root(
         bool, typer.Option("--version", "-V", is_eager=True, callback=_version, help="Print the version and exit.")
     ] = False,
 ) -> None:
-    """Instant, trustworthy answers to Upwork freelancer policy questions, offline.
+    """Upwork freelancer policies, offline: answers with their sources, as curated on 2026-12-02.
 
     \b
     Examples:
@@ -321,13 +321,31 @@ def _stdin_lines(environment: Environment) -> Iterator[str]:
 # -- list, show, open --------------------------------------------------------------------------
 
 
-def _entry(merged: KnowledgeBase, entry_id: str) -> Entry:
-    """The entry with this id; else an error naming the closest ids (exit 1)."""
+def _entry(merged: KnowledgeBase, entry_id: str, stderr: TextIO | None = None) -> Entry:
+    """The entry with this id, or the one id within a typo of it (said on stderr); else an error naming
+    the closest ids (exit 1)."""
     wanted = clean_input(entry_id)
     entry = merged.get(wanted)
     if entry is None:
-        raise CliError(render.plain_suggestions(wanted, suggest_ids(merged, wanted)), ExitStatus.NO_ANSWER)
+        close = suggest_ids(merged, wanted)
+        meant = _within_a_typo(wanted, close)
+        entry = merged.get(meant) if meant else None
+        if entry is None:
+            raise CliError(render.plain_suggestions(wanted, close), ExitStatus.NO_ANSWER)
+        if stderr is not None:
+            said = f"no entry with id '{printable(wanted)}'; did you mean '{printable(entry.id)}'? Showing it."
+            stderr.write(f"upfaq: {said}\n")
     return entry
+
+
+def _within_a_typo(word: str, names: Iterable[str]) -> str | None:
+    """The one name one edit from word (two from six letters on), ignoring case; None when there is
+    none, or more than one: a guess between two is no answer."""
+    from rapidfuzz.distance import OSA
+
+    limit = 1 if len(word) <= COMMAND_TYPO_LONG else 2
+    near = {name for name in names if OSA.distance(word.casefold(), name.casefold()) <= limit}
+    return near.pop() if len(near) == 1 else None
 
 
 @app.command("list", epilog=EPILOG)
@@ -357,10 +375,17 @@ def list_entries(
     entries = list(merged.entries)
     if topic is not None:
         wanted = clean_input(topic).casefold()
-        entries = [e for e in entries if e.topic.casefold() == wanted]
-        if not entries:
-            topics = ", ".join(merged.topics)
-            raise CliError(f"no topic '{clean_input(topic)}'; topics: {topics}", ExitStatus.NO_ANSWER)
+        chosen = [e for e in entries if e.topic.casefold() == wanted]
+        if not chosen:
+            meant = _within_a_typo(wanted, merged.topics)
+            if meant is None:
+                topics = ", ".join(merged.topics)
+                raise CliError(f"no topic '{clean_input(topic)}'; topics: {topics}", ExitStatus.NO_ANSWER)
+            _environment(ctx).stderr.write(
+                f"upfaq: no topic '{printable(clean_input(topic))}'; did you mean '{printable(meant)}'? Listing it.\n"
+            )
+            chosen = [e for e in entries if e.topic == meant]
+        entries = chosen
     with out.paged(not no_pager):
         out.entries(entries, merged, show_files=len(loaded.layers) > 1)
 
@@ -384,7 +409,7 @@ def show(
     """
     out = writer_for(_environment(ctx), json_flag=json_flag, plain_flag=plain_flag)
     merged = _load(ctx, kb_paths, no_bundled)[0].kb
-    entry = _entry(merged, entry_id)
+    entry = _entry(merged, entry_id, _environment(ctx).stderr)
     with out.paged(not no_pager):
         out.entry(entry, merged)
 
@@ -408,7 +433,7 @@ def open_source(
     """
     environment = _environment(ctx)
     merged = _load(ctx, kb_paths, no_bundled)[0].kb
-    entry = _entry(merged, entry_id)
+    entry = _entry(merged, entry_id, _environment(ctx).stderr)
     if not entry.url:
         raise CliError(
             f"entry '{entry.id}' names no source link (its source: {entry.source or 'none'})", ExitStatus.NO_ANSWER

@@ -17,7 +17,10 @@ import tomli
 BUNDLED_PATH = Path(__file__).parent / "data" / "faq.toml"
 BUNDLED_NAME = "<bundled>"
 EXAMPLE_PATH = Path(__file__).parent / "data" / "example.toml"
-EXAMPLE_WARNING = "upfaq's unedited example: it answers nothing until you edit it and delete 'example = true'"
+EXAMPLE_WARNING = (
+    "upfaq's unedited example: it answers nothing until you edit it and delete 'example = true' "
+    "(or delete the file, and this warning goes)"
+)
 ENV_VAR = "UPFAQ_KB"
 EXPLICIT = "--kb"
 """How a source named on the command line is marked: its problems are errors, not warnings."""
