@@ -65,7 +65,7 @@ def test_ask_json_unanswered_has_suggestions_and_exit_1(upfaq: Upfaq) -> None:
     run = upfaq("ask", "best time of day to send proposals", "--json")
     data = json.loads(run.out)
     assert run.status == 1 and data["answered"] is False and data["results"] == []
-    assert data["suggestions"] and set(data["suggestions"][0]) == {"id", "question", "headline", "score"}
+    assert data["suggestions"] and set(data["suggestions"][0]) == {"id", "question", "headline", "authority", "score"}
     assert run.err == ""
 
 

@@ -14,7 +14,7 @@ from rich.console import Console
 from upfaq import render
 from upfaq.kb import Entry, KnowledgeBase, from_dict, load_bundled
 from upfaq.render import Mode, choose_mode
-from upfaq.search import Index, Match
+from upfaq.search import Index, Match, Result
 
 GOLDEN = Path(__file__).parent / "golden"
 UPDATE = bool(os.environ.get("UPFAQ_UPDATE_GOLDEN"))
@@ -517,3 +517,65 @@ def _clean_url(url: str) -> str:
     from upfaq.text import strip_control
 
     return strip_control(url)
+
+
+def _rich_text(renderable: object) -> tuple[str, str]:
+    """A renderable drawn at 100 columns: its text, and its text with styles."""
+    return draw(renderable, width=100), draw(renderable, width=100, styles=True)
+
+
+@pytest.mark.parametrize("entry_id", ["share-email", "preferred-freelancer-fees"])
+@pytest.mark.parametrize("view", ["ask", "show", "list", "narrow list", "related", "suggestions"])
+@pytest.mark.parametrize("mode", ["rich", "plain", "json"])
+def test_every_view_marks_an_untrusted_entry_and_warns_before_its_text(
+    kb: KnowledgeBase, entry_id: str, view: str, mode: str
+) -> None:
+    """In every view and mode an untrusted entry carries its marker ("[community]", "[doubtful]"; bold red
+    on a terminal) where it is listed, and its warnings ("⚠ Warning: ...") before its text where it is shown."""
+    entry = kb.get(entry_id)
+    assert entry is not None and not entry.trusted
+    marker, red = f"[{entry.authority}]", "\x1b[1;31m"
+    match = Match(entry, 70.0, 1.0, 1.0)
+    official = kb.get("service-fee")
+    assert official is not None
+    host = Match(official, 90.0, 1.0, 1.0)
+    result = Result("q", 10.0, False, (), (match,), (match,))
+    first_line = entry.answer.splitlines()[0]
+    if view in ("ask", "show"):
+        if mode == "json":
+            data = render.entry_object(entry, kb)
+            assert data["authority"] == entry.authority and data["warnings"]
+            return
+        if mode == "plain":
+            text = render.plain_answer(match, kb) if view == "ask" else render.plain_entry(entry, kb)
+            styled = ""
+        else:
+            shown = render.rich_answer(match, kb) if view == "ask" else render.rich_entry(entry, kb)
+            text, styled = _rich_text(shown)
+        warning = text.index(render.WARNING_PREFIX)
+        assert warning < text.index(first_line[:40])
+        assert not styled or f"{red}{render.WARNING_PREFIX}" in styled
+        return
+    if mode == "json":
+        if view == "suggestions":
+            assert render.ask_object(result, kb)["suggestions"][0]["authority"] == entry.authority
+        else:
+            assert render.entry_object(entry, kb)["authority"] == entry.authority
+        return
+    if mode == "plain":
+        text = {
+            "list": lambda: render.plain_list([entry]),
+            "narrow list": lambda: render.plain_list([entry]),
+            "related": lambda: render.plain_answer(host, kb, related=(match,)),
+            "suggestions": lambda: render.plain_no_answer(result),
+        }[view]()
+        assert marker in text
+        return
+    drawn = {
+        "list": lambda: render.rich_list([entry]),
+        "narrow list": lambda: render.narrow_list([entry]),
+        "related": lambda: render.rich_answer(host, kb, related=(match,)),
+        "suggestions": lambda: render.rich_no_answer(result),
+    }[view]()
+    text, styled = _rich_text(drawn)
+    assert marker in text and f"{red} {marker}" in styled

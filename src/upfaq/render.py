@@ -147,6 +147,7 @@ def ask_object(result: Result, kb: KnowledgeBase) -> dict[str, Any]:
                 "id": m.entry.id,
                 "question": m.entry.question,
                 "headline": headline(m.entry, excluded=bool(m.excluded)),
+                "authority": m.entry.authority,
                 "score": m.score,
             }
             for m in result.suggestions
@@ -304,7 +305,7 @@ def plain_answer(
     entry = match.entry
     lines = [_clean(entry.question)]
     for warning in warnings(entry, kb):  # before the text it warns about
-        lines += ["", f"⚠ Warning: {warning}"]
+        lines += ["", warning_line(warning)]
     lines += ["", _clean(entry.answer)]
     if entry.history:
         lines += ["", "Before:"] + [f"- {line}" for line in changes(entry)]
@@ -326,7 +327,7 @@ def _plain_default(match: Match, kb: KnowledgeBase, *, related: Sequence[Match],
     entry = match.entry
     lines = [_clean(entry.question)]
     for warning in alarms(entry, kb):  # before the text it warns about
-        lines += ["", f"⚠ Warning: {warning}"]
+        lines += ["", warning_line(warning)]
     lines += ["", _clean(entry.answer)]
     history = bool(entry.history) and asks_about_change(query, entry)
     if history:
@@ -342,8 +343,25 @@ def _plain_default(match: Match, kb: KnowledgeBase, *, related: Sequence[Match],
 
 
 def _marker(entry: Entry) -> str:
-    """ " [community]" or " [doubtful]" after an untrusted entry's question in a list; else ""."""
+    """ " [community]" or " [doubtful]" after an untrusted entry's question in a list; else "".
+    Every view marks an untrusted entry with this text (on a terminal in WARNING_STYLE: rich_marker)."""
     return "" if entry.trusted else f" [{entry.authority}]"
+
+
+def rich_marker(text: Any, entry: Entry) -> Any:
+    """Append an untrusted entry's marker to a Rich Text, in WARNING_STYLE, as every view draws it."""
+    if not entry.trusted:
+        text.append(f" {_marker(entry).strip()}", style=WARNING_STYLE)
+    return text
+
+
+WARNING_PREFIX = "⚠ Warning: "
+"""How every view begins a warning line, in every mode."""
+
+
+def warning_line(warning: str) -> str:
+    """One warning as every view writes it: before the text it warns about."""
+    return f"{WARNING_PREFIX}{warning}"
 
 
 QUERY_ECHO = 200
@@ -474,10 +492,11 @@ def _explain_evidence(result: Result) -> list[str]:
 
 
 def plain_entry(entry: Entry, kb: KnowledgeBase) -> str:
-    """One entry in full, every field labelled."""
-    lines = [_clean(entry.question), "", _clean(entry.answer), ""]
+    """One entry in full, every field labelled; its warnings first, before the text they warn about."""
+    lines = [_clean(entry.question), ""]
     for warning in warnings(entry, kb):
-        lines.append(f"Warning: {warning}")
+        lines += [warning_line(warning), ""]
+    lines += [_clean(entry.answer), ""]
     for label, value in _details(entry):
         lines.append(f"{label}: {value}")
     return "\n".join(lines)
@@ -495,7 +514,7 @@ def plain_list(entries: Iterable[Entry], *, show_files: bool = False) -> str:
         lines.append(_clean(topic))
         width = max(len(e.id) for e in group)
         for entry in group:
-            flag = f"  [{entry.authority}]" if not entry.trusted else ""
+            flag = f" {_marker(entry)}" if not entry.trusted else ""
             where = f"  ({_clean(origin_label(entry))})" if show_files else ""
             lines.append(f"  {entry.id:<{width}}  {_clean(entry.question)}{flag}{where}")
     return "\n".join(lines)
@@ -675,9 +694,7 @@ def rich_list(entries: Iterable[Entry], *, show_files: bool = False) -> Renderab
     for topic, group in _by_topic(entries):
         table.add_row(Text(_clean(topic), style="bold magenta"), "", *([""] if show_files else []))
         for entry in group:
-            question = Text(_clean(entry.question))
-            if not entry.trusted:
-                question.append(f"  [{entry.authority}]", style="yellow")
+            question = rich_marker(Text(_clean(entry.question)), entry)
             extra = [Text(_clean(origin_label(entry)))] if show_files else []
             table.add_row(Text(entry.id), question, *extra)
     return table
@@ -695,9 +712,7 @@ def narrow_list(entries: Iterable[Entry], *, show_files: bool = False) -> Render
             rows.append(Text(""))
         rows.append(Text(_clean(topic), style="bold magenta"))
         for entry in group:
-            name = Text(f"  {entry.id}", style="cyan")
-            if not entry.trusted:
-                name.append(f"  [{entry.authority}]", style=WARNING_STYLE)
+            name = rich_marker(Text(f"  {entry.id}", style="cyan"), entry)
             rows += [name, Padding(Text(_clean(entry.question)), (0, 0, 0, 4))]
             if show_files:
                 rows.append(Padding(Text(_clean(origin_label(entry)), style="dim"), (0, 0, 0, 4)))
@@ -797,7 +812,7 @@ def _panel(
     # backgrounds alike, and the symbol and the word keep them apart without colour (NO_COLOR).
     body: list[RenderableType] = []
     for warning in alarms(entry, kb) if alarms_only else warnings(entry, kb):
-        body += [Text(f"⚠ Warning: {warning}", style=WARNING_STYLE), Text("")]
+        body += [Text(warning_line(warning), style=WARNING_STYLE), Text("")]
     body += [answer, *extra]
     if not entry.trusted:  # a community or doubtful answer: a heavy red frame, seen at a glance
         return _TitledPanel(title, body, subtitle, border_style="red", box=box.HEAVY)
@@ -867,8 +882,7 @@ def _listed(text: Any, matches: Sequence[Match], *, headlines: bool = False) -> 
     for m in matches:
         text.append(f"\n  {m.entry.id}", style="cyan")
         text.append(f"  {_clean(m.entry.question)}", style="bold" if headlines else "")
-        if not m.entry.trusted:
-            text.append(f"  [{m.entry.authority}]", style=WARNING_STYLE)
+        rich_marker(text, m.entry)
         text.append(f" ({m.score:g})")
         if headlines:
             text.append(f"\n    {headline(m.entry, excluded=bool(m.excluded))}", style="not bold")
