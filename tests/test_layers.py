@@ -227,7 +227,7 @@ def test_no_knowledge_base_at_all_is_a_usage_error(upfaq: Upfaq) -> None:
     assert run.status == 2 and "no knowledge base in effect" in run.err
 
 
-@pytest.mark.skipif(not SHARED_BENCH.is_dir(), reason="the shared benchmark sets are not beside this checkout")
+@pytest.mark.skipif(not SHARED_BENCH.is_dir(), reason="benchmark sets not found beside the checkout: skipped")
 @pytest.mark.parametrize("name", ["stackfaq", "stackfaq-oos", "covidvax", "stackfaq-scale"])
 def test_public_benchmark_sets_load_through_kb(upfaq: Upfaq, name: str) -> None:
     """Each public FAQ set loads with --kb --no-bundled and answers a question of its own."""

@@ -34,7 +34,7 @@ def test_wheel_contains_the_bundled_knowledge_base(tmp_path: Path) -> None:
 
 
 def test_readme_documents_every_command_and_exit_status() -> None:
-    """Every CLI command and every exit status appears in the README."""
+    """Every CLI command and every exit status appears in the README, the front page."""
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for command in app.registered_commands:
         name = command.name or command.callback.__name__
@@ -105,9 +105,19 @@ def test_readme_transcript_is_real_output() -> None:
 
 
 def test_readme_states_the_field_weights_the_ranking_uses() -> None:
-    """The README's account of scoring gives each field's weight as search.FIELD_WEIGHTS has it."""
+    """The documentation's account of scoring (docs/ranking.md) gives each field's weight as
+    search.FIELD_WEIGHTS has it."""
     from upfaq.search import FIELD_WEIGHTS, FIELDS
 
-    readme = " ".join((ROOT / "README.md").read_text(encoding="utf-8").split())
+    readme = " ".join((ROOT / "docs" / "ranking.md").read_text(encoding="utf-8").split())
     for field, weight in zip(FIELDS, FIELD_WEIGHTS, strict=True):
         assert re.search(rf"{field}( \([^)]*\))? {weight:g}\b", readme), (field, weight)
+
+
+def test_the_readme_is_a_front_page_whose_links_lead_somewhere() -> None:
+    """The README stays a front page (about 250 lines at most) and every docs/ file it links exists."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.splitlines()) <= 260
+    linked = set(re.findall(r"\]\((docs/[^)]+\.md)\)", readme))
+    assert linked and all((ROOT / path).is_file() for path in linked), linked
+    assert linked == {f"docs/{path.name}" for path in (ROOT / "docs").glob("*.md")}

@@ -1,6 +1,6 @@
 """Answer quality on the bundled knowledge base holds: a ranking change that breaks it fails here.
 
-The floors sit a little below the figures measured when they were set (README, "How good are
+The floors sit a little below the figures measured when they were set (docs/ranking.md, "How good are
 the answers?"); `python benchmarks/quality.py bundled benchmarks/SET.jsonl` prints the figures.
 """
 

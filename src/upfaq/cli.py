@@ -169,7 +169,7 @@ def _complete_topics(ctx: typer.Context, incomplete: str) -> list[str]:
 
 # -- options shared by commands ----------------------------------------------------------------
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys; see the README).")]
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON (stable keys; see docs/output.md).")]
 PlainFlag = Annotated[bool, typer.Option("--plain", help="Plain text even on a terminal: no colour, no boxes.")]
 IdArgument = Annotated[
     str, typer.Argument(metavar="ID", help="The entry's id, as `upfaq list` shows it.", autocompletion=_complete_ids)
