@@ -439,3 +439,16 @@ def test_validate_warns_about_a_synonym_table_every_answer_would_load(tmp_path: 
     )
     run = upfaq("validate", str(path))
     assert f"{SYNONYM_GROUPS_SLOW + 1} synonym groups" in run.out and run.status == 0
+
+
+def test_validate_reports_a_bad_related_even_when_the_entry_id_is_bad(tmp_path: Path, upfaq: Upfaq) -> None:
+    """An entry rejected for its id still has its `related` checked: every problem is reported at once."""
+    bad = tmp_path / "bad.toml"
+    bad.write_text(
+        '[[entry]]\nid = "Bad Id"\nquestion = "Q?"\nanswer = "An answer long enough."\nrelated = ["nope"]\n',
+        encoding="utf-8",
+    )
+    run = upfaq("--no-bundled", "validate", str(bad))
+    assert run.status == 1
+    assert f"{bad}:2: error: entry 'Bad Id': id must be a lowercase slug" in run.out
+    assert f"{bad}:5: error: entry 'Bad Id': related names 'nope'" in run.out

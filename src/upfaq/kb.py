@@ -123,6 +123,9 @@ class KnowledgeBase(NamedTuple):
     """An unedited example (`[meta] example = true`, as `upfaq init` writes it): loaded, it answers nothing."""
     figures: tuple[Figure, ...] = ()
     """The file's [figures] table, for `upfaq validate` (layers and the cache do not keep it)."""
+    rejected: tuple[Entry, ...] = ()
+    """Entries that failed a check (a bad id, say), kept only so that `upfaq validate` checks their
+    `related` and `conflicts` too: every problem of a file is reported at once."""
 
     def get(self, entry_id: str) -> Entry | None:
         """The entry with this id, or None."""
@@ -356,6 +359,7 @@ class _Checker:
         self.findings: list[Finding] = []
         self.required: tuple[str, ...] = ()
         self.example = False
+        self.rejected: list[Entry] = []
 
     def error(self, message: str, line: int | None = None) -> None:
         self.findings.append(Finding(self.label, line, "error", message))
@@ -408,7 +412,7 @@ class _Checker:
         figures = self.figures(data.get("figures", {}))
         # The entries that passed, even beside ones that did not, so a linter can check them too;
         # loading refuses the file as a whole when any finding is an error.
-        return KnowledgeBase(tuple(entries), synonyms, self.example, figures), self.findings
+        return KnowledgeBase(tuple(entries), synonyms, self.example, figures, tuple(self.rejected)), self.findings
 
     def entry(self, table: object, index: int) -> Entry | None:  # noqa: PLR0912 - one check per field
         line = self.line_of(index)
@@ -465,6 +469,18 @@ class _Checker:
                 self.error(f"{where}: missing '{field}' (this file's [meta] requires it of every entry)", line)
                 ok = False
         if not ok:
+            if values.get("related") or values.get("conflicts"):
+                self.rejected.append(
+                    Entry(
+                        str(entry_id) if isinstance(entry_id, str) else f"entry {index + 1}",
+                        "",
+                        "",
+                        related=values.get("related", ()),
+                        conflicts=values.get("conflicts", ()),
+                        origin=self.label,
+                        line=line,
+                    )
+                )
             return None
         if not values.get("topic"):
             values.pop("topic", None)

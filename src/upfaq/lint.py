@@ -102,7 +102,9 @@ def validate(files: Sequence[Path], context: KnowledgeBase | None = None, missin
             findings.extend(figure_findings(kb, places[label]))
     entries = [entry for kb in usable for entry in kb.entries]
     known = {entry.id for entry in entries} | {entry.id for entry in (context.entries if context else ())}
-    findings.extend(_references(entries, known, places))
+    rejected = [entry for kb in usable for entry in kb.rejected]
+    known |= {entry.id for entry in rejected}  # defined, if badly: what is wrong with it is reported already
+    findings.extend(_references([*entries, *rejected], known, places))
     findings.extend(_alias_collisions(entries, context.entries if context else ()))
     if len(entries) <= NEAR_DUPLICATE_LIMIT:
         findings.extend(_near_duplicates(entries))
