@@ -168,7 +168,7 @@ def test_the_default_answer_says_a_rule_changed_and_gives_source_date_and_link_i
     shown = render.plain_answer(match, kb)
     assert "Before:" not in shown and "2016-06" not in shown
     assert "Source: Help Center: Fees, as of 2023-05-03\nhttps://support.example.com/fees\n" in shown
-    assert shown.endswith("\nchanged on 2023-05-03 · more: upfaq show fee")
+    assert shown.endswith("\nchanged on 2023-05-03 · more: upfaq show fee or --full")
     assert render.POLICY_NOTICE not in shown
     asked = render.plain_answer(match, kb, query="why was the fee 20% before")
     assert "Before:\n- 2016-06 to 2023-05-03: A sliding fee" in asked and "changed on" not in asked

@@ -275,7 +275,7 @@ def last_lines(entry: Entry, shown: Sequence[Match], *, changed: bool) -> list[s
     also = [other for other in entry.related if other not in listed]
     newest = _newest_change(entry) if changed else ""
     head = [f"changed on {newest}" if newest else "changed"] if changed else []
-    more = f"more: upfaq show {entry.id}"
+    more = f"more: upfaq show {entry.id} or --full"
     variants = []
     for count in range(min(len(also), SEE_ALSO), -1, -1):
         ids = ", ".join(also[:count]) + (", …" if len(also) > count and count else "")
