@@ -9,6 +9,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -20,6 +21,8 @@ from pathlib import Path
 import pytest
 
 from upfaq.status import ExitStatus
+
+from .conftest import run_process
 
 DOCUMENTED = {int(status) for status in ExitStatus}
 # Any C0 control but tab and newline, DEL, C1: none may reach the output.
@@ -875,3 +878,118 @@ def test_long_synonym_phrases_index_in_bounded_time(tmp_path: Path) -> None:
     assert time.monotonic() - started < 8  # about 20 s when every phrase length was tried
     warned = _run(["validate", str(path)], env).stdout.decode()
     assert "synonym group 'long'" in warned and "600 words" in warned
+
+
+def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """This process's environment with a home of its own under tmp_path, plus extra."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XDG_", "UPFAQ_"))}
+    (tmp_path / "home").mkdir(exist_ok=True)
+    env["HOME"] = str(tmp_path / "home")
+    return {**env, **extra}
+
+
+@pytest.mark.parametrize("value", ["²", "①", "9" * 4301, "-5", "12MB"])
+def test_a_cache_size_that_is_no_number_warns_and_uses_the_default(tmp_path: Path, value: str) -> None:
+    """UPFAQ_CACHE_MB of Unicode digits, thousands of digits or words: one warning line, the default, exit 0."""
+    cache = tmp_path / "cache"
+    done = run_process("ask", "skype interview", env=_env(tmp_path, UPFAQ_CACHE_MB=value, XDG_CACHE_HOME=str(cache)))
+    assert done.returncode == 0, done.stderr
+    warning = [line for line in done.stderr.decode().splitlines() if "UPFAQ_CACHE_MB" in line]
+    assert len(warning) == 1 and "using 200" in warning[0] and len(warning[0]) < 200
+    assert any(cache.rglob("*.idx"))
+
+
+def test_relative_xdg_directories_are_ignored(tmp_path: Path) -> None:
+    """A relative XDG_CACHE_HOME or XDG_DATA_HOME is invalid (XDG specification): nothing is written
+    to or read from the directory upfaq happens to run in."""
+    work = tmp_path / "work"
+    (work / "rel-data" / "upfaq").mkdir(parents=True)
+    (work / "rel-data" / "upfaq" / "planted.toml").write_text(
+        '[[entry]]\nid = "planted"\nquestion = "Where is the planted answer?"\n'
+        'answer = "Read from the current directory."\n',
+        encoding="utf-8",
+    )
+    env = _env(tmp_path, XDG_CACHE_HOME="rel-cache", XDG_DATA_HOME="rel-data")
+    done = subprocess.run(
+        [sys.executable, "-m", "upfaq", "ask", "where is the planted answer"],
+        cwd=work,
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert b"Read from the current directory" not in done.stdout
+    assert not (work / "rel-cache").exists()
+    assert any((tmp_path / "home" / ".cache" / "upfaq").glob("*.idx"))
+
+
+def test_an_injected_environment_is_the_only_one_read(tmp_path: Path) -> None:
+    """main(environment=...) with UPFAQ_NO_CACHE=1 and its own XDG_CACHE_HOME writes no cache, whatever
+    this process's own variables say."""
+    import io
+
+    from upfaq.cli import main
+    from upfaq.output import Environment
+
+    own = tmp_path / "own-cache"
+    injected = tmp_path / "injected-cache"
+    env = {"UPFAQ_NO_CACHE": "1", "XDG_CACHE_HOME": str(injected), "HOME": str(tmp_path)}
+    old = os.environ.get("XDG_CACHE_HOME")
+    os.environ["XDG_CACHE_HOME"] = str(own)
+    try:
+        status = main(["ask", "skype interview"], environment=Environment(io.StringIO(), io.StringIO(), None, env))
+    finally:
+        if old is None:
+            del os.environ["XDG_CACHE_HOME"]
+        else:
+            os.environ["XDG_CACHE_HOME"] = old
+    assert status == 0
+    assert not own.exists() and not injected.exists()
+
+
+def _on_a_terminal(argv: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m upfaq ARGV` as a real process whose stdout is a terminal (script(1)'s pseudo-terminal)."""
+    import shlex
+
+    command = shlex.join([sys.executable, "-m", "upfaq", *argv])
+    return subprocess.run(
+        ["script", "-qec", f"{command}; echo EXIT=$?", "/dev/null"],
+        capture_output=True,
+        env=env,
+        timeout=60,
+        check=False,
+        stdin=subprocess.DEVNULL,
+    )
+
+
+@pytest.mark.posix
+@pytest.mark.skipif(shutil.which("script") is None, reason="script(1) not installed")
+@pytest.mark.parametrize(
+    ("argv", "variable", "value", "expected"),
+    [
+        (["list", "--topic", "fees"], "UPFAQ_PAGER", 'less "-R', b"service-fee"),
+        (["list", "--topic", "fees"], "PAGER", "more 'x", b"service-fee"),
+        (["open", "service-fee"], "BROWSER", 'true "%s', b"https://support.upwork.com/"),
+    ],
+)
+def test_an_unbalanced_quote_in_a_pager_or_browser_setting_warns_and_falls_back(
+    tmp_path: Path, argv: list[str], variable: str, value: str, expected: bytes
+) -> None:
+    """An unreadable UPFAQ_PAGER, PAGER or BROWSER is said once on stderr; the output is written as it
+    is (or the link printed), exit 0, not an internal error."""
+    done = _on_a_terminal(argv, _env(tmp_path, **{variable: value, "TERM": "xterm"}))
+    out = done.stdout
+    assert b"EXIT=0" in out, out
+    assert expected in out and out.count(b"cannot be read") == 1 and b"Traceback" not in out
+
+
+def test_open_prints_a_link_as_data(tmp_path: Path) -> None:
+    """A right-to-left override in an entry's url never reaches the terminal raw from `upfaq open`."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[[entry]]\nid = "x"\nquestion = "Where?"\nanswer = "There, and long enough."\n'
+        'url = "https://example.com/\\u202egnp.exe"\n',
+        encoding="utf-8",
+    )
+    done = run_process("--no-bundled", "--kb", str(mine), "open", "x", env=_env(tmp_path))
+    assert "\u202e".encode() not in done.stdout and b"\\u202e" in done.stdout

@@ -119,7 +119,7 @@ def _load(ctx: typer.Context, kb_paths: list[Path] | None, no_bundled: bool) -> 
             shown = True
 
     try:
-        loaded, index = open_knowledge(chain, on_slow=tell)
+        loaded, index = open_knowledge(chain, env=environment.env, on_slow=tell)
     except kb.KBError as error:
         raise CliError(str(error)) from None
     finally:
@@ -438,13 +438,19 @@ def open_source(
         raise CliError(
             f"entry '{entry.id}' names no source link (its source: {entry.source or 'none'})", ExitStatus.NO_ANSWER
         )
+    shown = printable(entry.url)  # the link is data: no control or bidi character reaches the terminal
     if environment.stdout_isatty:
-        import webbrowser
+        try:
+            import webbrowser
 
-        if webbrowser.open(entry.url):  # validated when loaded: an http(s) link with no spaces
-            write(f"Opened {entry.url}\n", environment.stdout)
+            opened = webbrowser.open(entry.url)  # validated when loaded: an http(s) link with no spaces
+        except ValueError as error:  # a BROWSER setting with an unbalanced quote
+            environment.stderr.write(f"upfaq: warning: the BROWSER setting cannot be read ({error}): not opening\n")
+            opened = False
+        if opened:
+            write(f"Opened {shown}\n", environment.stdout)
             return
-    write(entry.url + "\n", environment.stdout)
+    write(shown + "\n", environment.stdout)
 
 
 # -- knowledge bases: kb, validate, init -------------------------------------------------------
@@ -531,7 +537,7 @@ def init(
 
     Two commented entries, a synonym and every optional field. Never overwrites a file.
     """
-    target = path if path is not None else kb.user_data_dir()
+    target = path if path is not None else kb.user_data_dir(_environment(ctx).env)
     if target is None:
         raise CliError("no home directory to find the user data directory in: name a path, e.g. upfaq init team.toml")
     if target.is_dir() or path is None:

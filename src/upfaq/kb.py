@@ -650,10 +650,10 @@ class Loaded(NamedTuple):
     warnings: tuple[str, ...] = ()
 
 
-def user_data_dir() -> Path | None:
+def user_data_dir(environ: Mapping[str, str] | None = None) -> Path | None:
     """upfaq's directory under the platform's user data directory (XDG_DATA_HOME on Linux), or
     None when there is no home directory to put it in."""
-    return user_path("data")
+    return user_path("data", environ)
 
 
 _XDG = {"data": ("XDG_DATA_HOME", "~/.local/share"), "cache": ("XDG_CACHE_HOME", "~/.cache")}
@@ -663,14 +663,16 @@ def user_path(kind: str, environ: Mapping[str, str] | None = None, platform: str
     """upfaq's user "data" or "cache" directory, as platformdirs gives it; None when there is no
     home directory (no HOME and no passwd entry, as in some containers).
 
-    On Linux the XDG rule is applied here (the variable when set, else its default): importing
+    On Linux the XDG rule is applied here (the variable when set to an absolute path, else its
+    default: the specification calls a relative one invalid, to be ignored, so that upfaq never
+    writes a cache or reads knowledge bases in whatever directory it is run from): importing
     platformdirs costs more at every start than all of upfaq's own work for a cached answer.
     """
     try:
         if (platform or sys.platform).startswith("linux"):
             variable, default = _XDG[kind]
-            base = (environ if environ is not None else os.environ).get(variable, "")
-            return (Path(base) if base.strip() else Path(default).expanduser()) / "upfaq"
+            base = (environ if environ is not None else os.environ).get(variable, "").strip()
+            return (Path(base) if base and Path(base).is_absolute() else Path(default).expanduser()) / "upfaq"
         import platformdirs
 
         finder = platformdirs.user_data_path if kind == "data" else platformdirs.user_cache_path
@@ -702,7 +704,7 @@ def sources(
     found: list[Source] = []
     if bundled:
         found.append(Source(None, "bundled"))
-    directory = data_dir if data_dir is not None else user_data_dir()
+    directory = data_dir if data_dir is not None else user_data_dir(env)
     if directory is not None and _is_dir(directory):
         found.append(Source(directory, "user data dir"))
     for part in env.get(ENV_VAR, "").split(os.pathsep):

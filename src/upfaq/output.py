@@ -224,7 +224,7 @@ class RichWriter(Writer):
             yield
         finally:
             self.stdout, self._capture = terminal, None
-        page(command, buffer.getvalue(), terminal)
+        page(command, buffer.getvalue(), terminal, self.stderr)
 
     def answer(
         self,
@@ -364,14 +364,24 @@ def pager_command(env: Mapping[str, str]) -> str | None:
     return DEFAULT_PAGER
 
 
-def page(command: str, text: str, stdout: TextIO) -> None:
+def page(command: str, text: str, stdout: TextIO, stderr: TextIO | None = None) -> None:
     """Show text through the pager command (run by the shell, as git does), or write it as it is
-    when the pager cannot be started."""
+    when the pager cannot be started; a command that cannot be read (an unbalanced quote) is said
+    once on stderr."""
     import shlex
     import shutil
     import subprocess
 
-    words = shlex.split(command, posix=os.name != "nt")
+    try:
+        words = shlex.split(command, posix=os.name != "nt")
+    except ValueError as error:  # "No closing quotation"
+        if stderr is not None:
+            write(
+                f"upfaq: warning: the pager setting '{printable(command)}' cannot be read ({error}): not paging\n",
+                stderr,
+            )
+        write(text, stdout)
+        return
     if not words or shutil.which(words[0]) is None:
         write(text, stdout)
         return

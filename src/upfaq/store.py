@@ -75,10 +75,10 @@ LOCK_WAIT_SECONDS = 120.0
 (without writing). Building 100,000 entries takes about 15 s on a slow machine."""
 
 
-def cache_dir() -> Path | None:
+def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
     """upfaq's directory under the platform's user cache directory (XDG_CACHE_HOME on Linux), or
     None when there is no home directory to put it in."""
-    return user_path("cache")
+    return user_path("cache", environ)
 
 
 SLOW_BYTES = 4 << 20
@@ -100,7 +100,7 @@ def open_knowledge(
     env = os.environ if env is None else env
     files = read_sources(chain)
     cached_at: tuple[Path, str] | None = None
-    directory = directory if directory is not None else cache_dir()
+    directory = directory if directory is not None else cache_dir(env)
     if not env.get(DISABLE_VAR) and directory is not None:
         key = _key(files)
         # The name depends on the shape of the cache too: two versions of upfaq installed side by
@@ -117,7 +117,9 @@ def open_knowledge(
                 if cached is not None:
                     return cached
             cached_at = (path, key) if building.owned else None
-            return _build(files, on_slow, cached_at, budget=_budget(env))
+            budget, problem = _budget(env)
+            loaded, index = _build(files, on_slow, cached_at, budget=budget)
+            return (loaded._replace(warnings=(*loaded.warnings, problem)), index) if problem else (loaded, index)
     return _build(files, on_slow, None, budget=0)
 
 
@@ -145,11 +147,24 @@ def _log() -> Any:
     return logging.getLogger(__name__)
 
 
-def _budget(env: Mapping[str, str]) -> int:
-    """The cache's size budget in bytes, from UPFAQ_CACHE_MB (a whole number) or the default."""
+MAX_BUDGET_DIGITS = 7
+"""UPFAQ_CACHE_MB is read only up to this many digits (9,999,999 MB, about 10 TB)."""
+
+
+def _budget(env: Mapping[str, str]) -> tuple[int, str]:
+    """The cache's size budget in bytes, from UPFAQ_CACHE_MB (ASCII digits, at most
+    MAX_BUDGET_DIGITS of them) or the default; and a one-line warning when the value is not one."""
     text = env.get(SIZE_VAR, "").strip()
-    megabytes = int(text) if text.isdigit() else DEFAULT_BUDGET_MB
-    return megabytes << 20
+    if not text:
+        return DEFAULT_BUDGET_MB << 20, ""
+    if text.isascii() and text.isdigit() and len(text) <= MAX_BUDGET_DIGITS:
+        return int(text) << 20, ""
+    shown = text if len(text) <= 20 else text[:20] + "…"
+    problem = (
+        f"{SIZE_VAR}={shown} is not a whole number of MB (digits 0-9, at most {MAX_BUDGET_DIGITS}): "
+        f"using {DEFAULT_BUDGET_MB}"
+    )
+    return DEFAULT_BUDGET_MB << 20, problem
 
 
 class _Building:
