@@ -314,3 +314,37 @@ def test_synonyms_are_read_from_the_cache_only_when_needed(tmp_path: Path) -> No
     assert synonyms._value is None and index._phrases._value is None  # type: ignore[attr-defined]
     assert index.search("internal network").candidates[0].entry.id == "vpn"  # a phrase: read now
     assert dict(synonyms) == dict(built.kb.synonyms)
+
+
+@pytest.mark.linux  # /proc/self/fd
+def test_reading_the_cache_again_and_again_leaks_no_file_descriptor(tmp_path: Path) -> None:
+    """200 cached loads in one process, each dropped after use, leave no descriptor open (a real process)."""
+    script = (
+        "import os, sys\n"
+        "from pathlib import Path\n"
+        "from upfaq import store\n"
+        "from upfaq.kb import Source\n"
+        "sources = [Source(Path(sys.argv[1]), '--kb')]\n"
+        "cache = Path(sys.argv[2])\n"
+        "store.open_knowledge(sources, env={}, directory=cache)\n"
+        "loaded, index = store.open_knowledge(sources, env={}, directory=cache)\n"
+        "assert type(loaded.kb.entries).__name__ == 'EntryStore'\n"
+        "del loaded, index\n"
+        "before = len(os.listdir('/proc/self/fd'))\n"
+        "for _ in range(200):\n"
+        "    loaded, index = store.open_knowledge(sources, env={}, directory=cache)\n"
+        "    index.search('refunds')\n"
+        "    del loaded, index\n"
+        "print(len(os.listdir('/proc/self/fd')) - before)\n"
+    )
+    kb_file = tmp_path / "k.toml"
+    kb_file.write_text('[[entry]]\nid = "a"\nquestion = "How do refunds work?"\nanswer = "A week, by card."\n')
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(kb_file), str(tmp_path / "cache")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.strip()) <= 1, done.stdout

@@ -394,6 +394,16 @@ class CacheChanged(Exception):
     """The cache file was cut short by another program while this one was reading it."""
 
 
+class _Descriptor:
+    """A file descriptor that is closed when nothing refers to it any more."""
+
+    def __init__(self, fd: int) -> None:
+        import weakref
+
+        self.fd = fd
+        weakref.finalize(self, os.close, fd)
+
+
 class FileBody:
     """The body of an open cache file, read a slice at a time with pread.
 
@@ -404,7 +414,9 @@ class FileBody:
     """
 
     def __init__(self, handle: BinaryIO, start: int, length: int) -> None:
-        self._fd = os.dup(handle.fileno())  # ours to keep open for the life of the process
+        # Ours, shared by every view of this body, closed when the last of them is gone.
+        self._owner = _Descriptor(os.dup(handle.fileno()))
+        self._fd = self._owner.fd
         self._start = start
         self._length = length
         self._mapped: memoryview | None = None
@@ -419,7 +431,7 @@ class FileBody:
     def view(self, start: int, end: int) -> "FileBody":
         """The part of the body from start to end, still unread."""
         part = object.__new__(FileBody)
-        part._fd, part._start, part._length = self._fd, self._start + start, end - start
+        part._owner, part._fd, part._start, part._length = self._owner, self._fd, self._start + start, end - start
         part._mapped = None if self._mapped is None else self._mapped[start:end]
         return part
 
