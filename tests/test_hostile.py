@@ -983,8 +983,9 @@ def test_an_unbalanced_quote_in_a_pager_or_browser_setting_warns_and_falls_back(
     assert expected in out and out.count(b"cannot be read") == 1 and b"Traceback" not in out
 
 
-def test_open_prints_a_link_as_data(tmp_path: Path) -> None:
-    """A right-to-left override in an entry's url never reaches the terminal raw from `upfaq open`."""
+def test_a_link_that_could_deceive_is_refused_and_never_printed_raw(tmp_path: Path) -> None:
+    """A right-to-left override in an entry's url is an error naming it (the file is refused); it never
+    reaches the terminal raw, from `upfaq open` or anywhere else."""
     mine = tmp_path / "mine.toml"
     mine.write_text(
         '[[entry]]\nid = "x"\nquestion = "Where?"\nanswer = "There, and long enough."\n'
@@ -992,4 +993,43 @@ def test_open_prints_a_link_as_data(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     done = run_process("--no-bundled", "--kb", str(mine), "open", "x", env=_env(tmp_path))
-    assert "\u202e".encode() not in done.stdout and b"\\u202e" in done.stdout
+    assert done.returncode == 2 and b"reorders text" in done.stderr
+    assert "\u202e".encode() not in done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(
+    ("url", "said"),
+    [
+        ("https://support.upwork.com@evil.example/", "user-info"),
+        ("ftp://example.com/file", "http(s) link"),
+        ("https://example.com/a b", "http(s) link"),
+        ("https://example.com/\\u202egnp.exe", "reorders text"),
+        ("javascript:alert(1)", "http(s) link"),
+    ],
+)
+def test_validate_rejects_links_that_deceive(tmp_path: Path, url: str, said: str) -> None:
+    """Links that are not http(s), hold whitespace, control or bidirectional characters, or user-info are errors."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        f'[[entry]]\nid = "x"\nquestion = "Where?"\nanswer = "There, and long enough."\nurl = "{url}"\n',
+        encoding="utf-8",
+    )
+    done = run_process("validate", str(mine), env=_env(tmp_path))
+    assert done.returncode == 1 and said.encode() in done.stdout, done.stdout
+
+
+@pytest.mark.posix
+@pytest.mark.skipif(shutil.which("script") is None, reason="script(1) not installed")
+def test_a_link_reaches_the_browser_with_shell_syntax_percent_encoded(tmp_path: Path) -> None:
+    """A BROWSER that hands the link to a shell gets `$(id)` as %24%28id%29: no command runs."""
+    mine = tmp_path / "mine.toml"
+    mine.write_text(
+        '[[entry]]\nid = "x"\nquestion = "Where?"\nanswer = "There, and long enough."\n'
+        'url = "https://example.com/$(id)`id`"\n',
+        encoding="utf-8",
+    )
+    done = _on_a_terminal(
+        ["--no-bundled", "--kb", str(mine), "open", "x"], _env(tmp_path, BROWSER="echo BROWSER-GOT=%s", TERM="xterm")
+    )
+    assert b"BROWSER-GOT=https://example.com/%24%28id%29%60id%60" in done.stdout, done.stdout
+    assert b"EXIT=0" in done.stdout

@@ -338,6 +338,16 @@ def _entry(merged: KnowledgeBase, entry_id: str, stderr: TextIO | None = None) -
     return entry
 
 
+SHELL_CHARACTERS = "`$();|<>'\"\\&!*{}[]~"
+"""Characters a shell gives a meaning to: percent-encoded in a link handed to a browser, since a
+BROWSER setting may pass it through a shell (common on WSL)."""
+
+
+def shell_safe(url: str) -> str:
+    """url with every character a shell reads as syntax percent-encoded (`$` as %24, `(` as %28...)."""
+    return "".join(f"%{ord(c):02X}" if c in SHELL_CHARACTERS else c for c in url)
+
+
 def _within_a_typo(word: str, names: Iterable[str]) -> str | None:
     """The one name one edit from word (two from six letters on), ignoring case; None when there is
     none, or more than one: a guess between two is no answer."""
@@ -438,12 +448,15 @@ def open_source(
         raise CliError(
             f"entry '{entry.id}' names no source link (its source: {entry.source or 'none'})", ExitStatus.NO_ANSWER
         )
+    problem = kb.link_problem(entry.url)  # checked when loaded too; a cache of an older upfaq was not
+    if problem:
+        raise CliError(f"entry '{entry.id}': its link {problem}; not opening it")
     shown = printable(entry.url)  # the link is data: no control or bidi character reaches the terminal
     if environment.stdout_isatty:
         try:
             import webbrowser
 
-            opened = webbrowser.open(entry.url)  # validated when loaded: an http(s) link with no spaces
+            opened = webbrowser.open(shell_safe(entry.url))
         except ValueError as error:  # a BROWSER setting with an unbalanced quote
             environment.stderr.write(f"upfaq: warning: the BROWSER setting cannot be read ({error}): not opening\n")
             opened = False

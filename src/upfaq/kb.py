@@ -40,6 +40,24 @@ KNOWN_TABLES = frozenset(("entry", "synonyms", "meta", "figures"))
 
 URL_PATTERN = re.compile(r"^https?://[^\s/?#\x00-\x1f\x7f-\x9f]+[^\s\x00-\x1f\x7f-\x9f]*$")
 """A link a reader can open: http(s), a host, no whitespace or control characters."""
+BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+"""Characters that reorder text on screen: a link holding one can show a reader another address."""
+
+
+def link_problem(url: str) -> str:
+    """What is wrong with a link a reader is to open, as the end of a sentence, or "": not http(s),
+    whitespace or control characters, bidirectional controls, or user-info before the host
+    (https://support.upwork.com@evil.example/ goes to evil.example)."""
+    if not URL_PATTERN.match(url):
+        return "must be an http(s) link with no spaces"
+    if BIDI.search(url):
+        return "holds a character that reorders text on screen (a bidirectional control)"
+    authority = url.split("://", 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    if "@" in authority:
+        return "holds user-info before its host ('name@'): it would open the host after the '@'"
+    return ""
+
+
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$", re.ASCII)
 """How dates are written in a knowledge base: a year, a year and month, or a day (ISO 8601)."""
 REQUIRABLE = ("url", "as_of", "source", "authority", "topic")
@@ -503,10 +521,11 @@ class _Checker:
         return None if None in checked else tuple(checked)
 
     def url(self, value: object, what: str, line: int | None) -> str | None:
-        if type(value) is not str or not URL_PATTERN.match(value.strip()):
-            self.error(f"{what} must be an http(s) link with no spaces", line)
+        problem = link_problem(value.strip()) if type(value) is str else "must be an http(s) link with no spaces"
+        if problem:
+            self.error(f"{what} {problem}", line)
             return None
-        return value.strip()
+        return value.strip() if type(value) is str else None
 
     def date(self, value: object, what: str, line: int | None) -> str | None:
         text = value.strip() if type(value) is str else ""
