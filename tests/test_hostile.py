@@ -1033,3 +1033,29 @@ def test_a_link_reaches_the_browser_with_shell_syntax_percent_encoded(tmp_path: 
     )
     assert b"BROWSER-GOT=https://example.com/%24%28id%29%60id%60" in done.stdout, done.stdout
     assert b"EXIT=0" in done.stdout
+
+
+def _history_kb(path: Path, entries: int, changes: int) -> Path:
+    lines = []
+    for number in range(entries):
+        lines.append(
+            f'[[entry]]\nid = "e{number}"\nquestion = "Question {number}?"\nanswer = "Answer {number}, long enough."\n'
+        )
+        lines += [f'[[entry.history]]\nuntil = "20{10 + k}"\nfact = "Fact {k} of {number}."\n' for k in range(changes)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.slow
+def test_history_tables_load_in_linear_time(tmp_path: Path) -> None:
+    """Ten [[entry.history]] tables per entry cost about ten times one, not a hundred: the line of each
+    table is found by bisection, not by scanning every table of the file (a real process, first run)."""
+    env = _env(tmp_path, UPFAQ_NO_CACHE="1")
+    times = []
+    for changes in (1, 10):
+        kb_file = _history_kb(tmp_path / f"h{changes}.toml", 2000, changes)
+        start = time.perf_counter()
+        done = run_process("--no-bundled", "--kb", str(kb_file), "ask", "question 7", env=env)
+        times.append(time.perf_counter() - start)
+        assert done.returncode in (0, 1), done.stderr
+    assert times[1] < 8 * times[0], times

@@ -7,6 +7,7 @@ import gc
 import os
 import re
 import sys
+from bisect import bisect_left, bisect_right
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import MappingProxyType
@@ -567,8 +568,10 @@ class _Checker:
         if start is None:
             return None
         end = self.headers[index + 1] if index + 1 < len(self.headers) else len(self.lines) + 1
-        found = [n for n in self.history_headers if start < n < end]
-        return found[number] if number < len(found) else self.line_of(index, "history")
+        # history_headers is in file order: the entry's own lie between two bisections (linear in
+        # all, where a scan of every header for every change grew with their square).
+        first, last = bisect_right(self.history_headers, start), bisect_left(self.history_headers, end)
+        return self.history_headers[first + number] if first + number < last else self.line_of(index, "history")
 
     def meta(self, table: object) -> None:
         """Read [meta]: `require` changes what is checked; `example` marks upfaq's own example."""

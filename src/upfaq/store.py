@@ -81,6 +81,8 @@ def cache_dir(environ: Mapping[str, str] | None = None) -> Path | None:
     return user_path("cache", environ)
 
 
+SLOW_TABLES = 20_000
+"""Or this many [[entry]] and [[entry.history]] tables, however small: the notice is about the work."""
 SLOW_BYTES = 4 << 20
 """Knowledge bases this large (about 5,000 entries) take a noticeable time to index without the cache."""
 
@@ -130,7 +132,8 @@ def _build(
     budget: int,
 ) -> tuple[Loaded, Index]:
     size = sum(len(file.raw) for file in files)
-    if on_slow is not None and size >= SLOW_BYTES:
+    tables = sum(file.raw.count(b"[[entry") for file in files)  # entries and their history: the work to do
+    if on_slow is not None and (size >= SLOW_BYTES or tables >= SLOW_TABLES):
         on_slow(f"indexing {size / (1 << 20):.0f} MB of knowledge base (once after each change)...")
     _log().debug("building the index of %d file(s), %d bytes", len(files), size)
     loaded = parse_sources(files)
