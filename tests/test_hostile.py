@@ -1059,3 +1059,45 @@ def test_history_tables_load_in_linear_time(tmp_path: Path) -> None:
         times.append(time.perf_counter() - start)
         assert done.returncode in (0, 1), done.stderr
     assert times[1] < 8 * times[0], times
+
+
+@pytest.mark.slow
+@pytest.mark.posix
+def test_a_new_version_of_a_file_does_not_queue_behind_the_old_ones_build(tmp_path: Path) -> None:
+    """While a run holds the lock for building one version of a file, a run on the edited file builds
+    and caches its own at once: locks are per version (name and key), not per name."""
+    import fcntl
+
+    from upfaq import store
+    from upfaq.kb import Source, read_sources
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[entry]]\nid = "a"\nquestion = "Old question?"\nanswer = "The old answer."\n', encoding="utf-8")
+    cache = tmp_path / "cache"
+    cache.mkdir(mode=0o700)
+    files = read_sources([Source(mine, "--kb")])
+    path = store.cache_file(files, cache / "upfaq")
+    (cache / "upfaq").mkdir(mode=0o700)
+    # The old version's build, still running: it holds its version's lock (and, as upfaq did
+    # before locks were per version, the lock of the file's name).
+    held = [
+        os.open(lock, os.O_RDWR | os.O_CREAT, 0o600)
+        for lock in (store.lock_file(path, store._key(files)), path.with_suffix(".lock"))
+    ]
+    for handle in held:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+    try:
+        mine.write_text(
+            '[[entry]]\nid = "a"\nquestion = "New question?"\nanswer = "The new answer."\n', encoding="utf-8"
+        )
+        start = time.monotonic()
+        done = run_process(
+            "--no-bundled", "--kb", str(mine), "ask", "new question", env=_env(tmp_path, XDG_CACHE_HOME=str(cache))
+        )
+        took = time.monotonic() - start
+    finally:
+        for handle in held:
+            os.close(handle)
+    assert done.returncode == 0 and b"The new answer." in done.stdout
+    assert took < 20, took
+    assert path.exists()

@@ -105,15 +105,12 @@ def open_knowledge(
     directory = directory if directory is not None else cache_dir(env)
     if not env.get(DISABLE_VAR) and directory is not None:
         key = _key(files)
-        # The name depends on the shape of the cache too: two versions of upfaq installed side by
-        # side keep a cache each instead of rewriting one another's at every run.
-        name = _names(files) + f"\0{__version__}\0{FORMAT}\0{SCHEMA}".encode()
-        path = directory / f"{blake2b(name, digest_size=12).hexdigest()}.idx"
+        path = cache_file(files, directory)
         cached = read(path, key)
         if cached is not None:
             return cached
         # One run builds a missing cache file; others that start meanwhile wait for it, then read it.
-        with _Building(path) as building:
+        with _Building(lock_file(path, key)) as building:
             if building.waited:
                 cached = read(path, key)
                 if cached is not None:
@@ -170,6 +167,20 @@ def _budget(env: Mapping[str, str]) -> tuple[int, str]:
     return DEFAULT_BUDGET_MB << 20, problem
 
 
+def cache_file(files: Sequence[SourceFile], directory: Path) -> Path:
+    """The cache file for these knowledge bases: named by their names (and the shape of the cache:
+    two versions of upfaq installed side by side keep a cache each instead of rewriting one
+    another's at every run)."""
+    name = _names(files) + f"\0{__version__}\0{FORMAT}\0{SCHEMA}".encode()
+    return directory / f"{blake2b(name, digest_size=12).hexdigest()}.idx"
+
+
+def lock_file(path: Path, key: str) -> Path:
+    """The lock for building one version (key) of a cache file: runs on the same files wait for one
+    another; runs on another version of them (a file just edited) do not queue behind it."""
+    return path.with_name(f"{path.stem}.{key[:16]}.lock")
+
+
 class _Building:
     """An exclusive lock on building one cache file, shared by every upfaq run on this machine.
 
@@ -178,8 +189,8 @@ class _Building:
     writing, as does one that waited longer than LOCK_WAIT_SECONDS.
     """
 
-    def __init__(self, path: Path) -> None:
-        self._lock_path = path.with_suffix(".lock")
+    def __init__(self, lock_path: Path) -> None:
+        self._lock_path = lock_path
         self._fd: int | None = None
         self.owned = False
         self.waited = False
@@ -367,8 +378,8 @@ def _tidy(kept: Path, budget: int) -> None:
                     continue
                 info = item.stat(follow_symlinks=False)
                 path = Path(item.path)
-                if item.name.startswith(".tmp-") and item.name.endswith(".idx"):
-                    if now - info.st_mtime > STALE_SECONDS:
+                if (item.name.startswith(".tmp-") and item.name.endswith(".idx")) or item.name.endswith(".lock"):
+                    if now - info.st_mtime > STALE_SECONDS:  # a killed run's, or an old version's lock
                         path.unlink(missing_ok=True)
                 elif item.name.endswith(".idx") and path != kept:
                     found.append((info.st_mtime, info.st_size, path))
@@ -377,7 +388,6 @@ def _tidy(kept: Path, budget: int) -> None:
             total += size
             if total > budget:
                 path.unlink(missing_ok=True)
-                path.with_suffix(".lock").unlink(missing_ok=True)
     except OSError:
         pass
 
