@@ -1101,3 +1101,51 @@ def test_a_new_version_of_a_file_does_not_queue_behind_the_old_ones_build(tmp_pa
     assert done.returncode == 0 and b"The new answer." in done.stdout
     assert took < 20, took
     assert path.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.linux  # /proc tells a stopped process
+def test_a_stopped_lock_holder_is_not_waited_for(tmp_path: Path) -> None:
+    """A run that holds the build lock and is stopped (Ctrl-Z) keeps no other run waiting: they build
+    without writing and answer at once (it waited two minutes in silence)."""
+    from upfaq import store
+    from upfaq.kb import Source, read_sources
+
+    mine = tmp_path / "mine.toml"
+    mine.write_text('[[entry]]\nid = "a"\nquestion = "A question?"\nanswer = "The answer."\n', encoding="utf-8")
+    cache = tmp_path / "cache"
+    (cache / "upfaq").mkdir(parents=True, mode=0o700)
+    cache.chmod(0o700)
+    files = read_sources([Source(mine, "--kb")])
+    path = store.cache_file(files, cache / "upfaq")
+    locks = [store.lock_file(path, store._key(files)), path.with_suffix(".lock")]
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import fcntl, os, sys, time\n"
+            "for name in sys.argv[1:]:\n"
+            "    fd = os.open(name, os.O_RDWR | os.O_CREAT, 0o600)\n"
+            "    fcntl.flock(fd, fcntl.LOCK_EX)\n"
+            "    os.write(fd, str(os.getpid()).encode())\n"
+            "print('held', flush=True)\n"
+            "time.sleep(300)\n",
+            *map(str, locks),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        holder.send_signal(signal.SIGSTOP)
+        start = time.monotonic()
+        done = run_process(
+            "--no-bundled", "--kb", str(mine), "ask", "a question", env=_env(tmp_path, XDG_CACHE_HOME=str(cache))
+        )
+        took = time.monotonic() - start
+    finally:
+        holder.kill()
+        holder.wait()
+        if holder.stdout is not None:
+            holder.stdout.close()
+    assert done.returncode == 0 and b"The answer." in done.stdout
+    assert took < 20, took

@@ -24,6 +24,7 @@ import contextlib
 import marshal
 import os
 import stat
+import sys
 import time
 import zlib
 from array import array
@@ -110,7 +111,7 @@ def open_knowledge(
         if cached is not None:
             return cached
         # One run builds a missing cache file; others that start meanwhile wait for it, then read it.
-        with _Building(lock_file(path, key)) as building:
+        with _Building(lock_file(path, key), on_slow) as building:
             if building.waited:
                 cached = read(path, key)
                 if cached is not None:
@@ -181,6 +182,31 @@ def lock_file(path: Path, key: str) -> Path:
     return path.with_name(f"{path.stem}.{key[:16]}.lock")
 
 
+LOCK_NOTICE_SECONDS = 1.0
+"""How long a run waits for another's build before it says so (on a terminal)."""
+
+
+def _stopped(pid: int) -> bool:
+    """Whether a process is stopped (Ctrl-Z, SIGSTOP) or gone: Linux's /proc says; elsewhere, no."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return not _alive(pid)
+    except (OSError, IndexError):
+        return False
+    return state in (b"T", b"t", b"Z", b"X")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return sys.platform != "linux"  # on Linux /proc would have shown it
+
+
 class _Building:
     """An exclusive lock on building one cache file, shared by every upfaq run on this machine.
 
@@ -189,13 +215,14 @@ class _Building:
     writing, as does one that waited longer than LOCK_WAIT_SECONDS.
     """
 
-    def __init__(self, lock_path: Path) -> None:
+    def __init__(self, lock_path: Path, on_wait: Callable[[str], None] | None = None) -> None:
         self._lock_path = lock_path
+        self._on_wait = on_wait
         self._fd: int | None = None
         self.owned = False
         self.waited = False
 
-    def __enter__(self) -> "_Building":
+    def __enter__(self) -> "_Building":  # noqa: PLR0911 - each way of not owning the lock returns
         try:
             import fcntl
         except ImportError:  # pragma: no cover - Windows: no lock, and every run may write
@@ -208,21 +235,41 @@ class _Building:
             self._fd = os.open(self._lock_path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError:
             return self
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
+        began = time.monotonic()
+        told = False
         while True:
             try:
                 fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 self.owned = True
+                with contextlib.suppress(OSError):  # who holds it, for the runs that wait
+                    os.ftruncate(self._fd, 0)
+                    os.pwrite(self._fd, str(os.getpid()).encode(), 0)
                 return self
             except BlockingIOError:
                 if not self.waited:
                     _log().debug("waiting for another upfaq to build the cache")
                 self.waited = True
-                if time.monotonic() > deadline:
+                holder = self._holder()
+                if holder is not None and _stopped(holder):
+                    return self  # stopped (Ctrl-Z): it may never go on; build without writing
+                waited = time.monotonic() - began
+                if waited > LOCK_WAIT_SECONDS:
                     return self
+                if not told and waited > LOCK_NOTICE_SECONDS and self._on_wait is not None:
+                    who = f" (pid {holder})" if holder else ""
+                    self._on_wait(f"waiting for another upfaq{who} that is building this cache...")
+                    told = True
                 time.sleep(0.05)
             except OSError:
                 return self
+
+    def _holder(self) -> int | None:
+        """The process id the holder of the lock wrote into it, if any."""
+        try:
+            text = os.pread(self._fd, 32, 0) if self._fd is not None else b""
+        except OSError:
+            return None
+        return int(text) if text.strip().isdigit() else None
 
     def __exit__(self, *_: object) -> None:
         if self._fd is not None:
