@@ -1149,3 +1149,87 @@ def test_a_stopped_lock_holder_is_not_waited_for(tmp_path: Path) -> None:
             holder.stdout.close()
     assert done.returncode == 0 and b"The answer." in done.stdout
     assert took < 20, took
+
+
+PAGER_SCRIPT = """\
+import os, signal, sys, time
+record = sys.argv[1]
+def note(number, frame):
+    with open(record, "a") as out:
+        out.write(" INT")
+signal.signal(signal.SIGINT, note)
+with open(record, "w") as out:
+    out.write(str(os.getpid()))
+sys.stdin.buffer.read()
+time.sleep(30)
+"""
+
+
+def _paging(tmp_path: Path) -> tuple[subprocess.Popen[bytes], Path, int]:
+    """upfaq list on a pseudo-terminal, in a session of its own, paging through a pager that records
+    the signals it gets; once the pager runs: upfaq's process, the record, and the pager's pid."""
+    import pty
+
+    script = tmp_path / "pager.py"
+    script.write_text(PAGER_SCRIPT, encoding="utf-8")
+    record = tmp_path / "record"
+    main_fd, terminal = pty.openpty()
+    env = _env(tmp_path, UPFAQ_PAGER=f"{sys.executable} {script} {record}", TERM="xterm", COLUMNS="100")
+    upfaq = subprocess.Popen(
+        [sys.executable, "-m", "upfaq", "list"],
+        stdin=terminal,
+        stdout=terminal,
+        stderr=terminal,
+        env=env,
+        start_new_session=True,
+    )
+    os.close(terminal)
+    os.set_blocking(main_fd, False)
+    deadline = time.monotonic() + 30
+    while not (record.exists() and record.read_text().strip()):
+        with contextlib.suppress(OSError):
+            os.read(main_fd, 1 << 16)  # keep the terminal drained
+        assert time.monotonic() < deadline and upfaq.poll() is None
+        time.sleep(0.05)
+    time.sleep(0.3)
+    os.close(main_fd)
+    return upfaq, record, int(record.read_text().split()[0])
+
+
+@pytest.mark.slow
+@pytest.mark.posix
+def test_ctrl_c_while_paging_is_the_pagers_and_upfaq_waits_for_it(tmp_path: Path) -> None:
+    """Ctrl-C (SIGINT to the foreground group) reaches the pager; upfaq does not exit before it."""
+    upfaq, record, pager = _paging(tmp_path)
+    try:
+        os.killpg(upfaq.pid, signal.SIGINT)
+        time.sleep(0.5)
+        assert "INT" in record.read_text()
+        assert upfaq.poll() is None, "upfaq exited while its pager still ran"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pager, signal.SIGKILL)
+        upfaq.wait(timeout=30)
+    assert upfaq.returncode in (0, 130)
+
+
+@pytest.mark.slow
+@pytest.mark.posix
+def test_sigterm_while_paging_ends_the_pager_too(tmp_path: Path) -> None:
+    """A SIGTERM to upfaq while it pages ends the pager before upfaq: no pager is left running."""
+    upfaq, _, pager = _paging(tmp_path)
+    upfaq.terminate()
+    upfaq.wait(timeout=30)
+    time.sleep(0.3)
+    try:
+        os.kill(pager, 0)
+        alive = (
+            Path(f"/proc/{pager}").exists()
+            and b"Z" not in Path(f"/proc/{pager}/stat").read_bytes().rsplit(b")", 1)[1][:3]
+        )
+    except ProcessLookupError:
+        alive = False
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pager, signal.SIGKILL)
+    assert not alive

@@ -23,6 +23,8 @@ from upfaq.search import DEFAULT_THRESHOLD, Index, Result
 from upfaq.text import printable, strip_control
 
 if TYPE_CHECKING:
+    import subprocess
+
     from rich.console import Console, RenderableType
 
     from upfaq.lint import Report
@@ -386,10 +388,47 @@ def page(command: str, text: str, stdout: TextIO, stderr: TextIO | None = None) 
         write(text, stdout)
         return
     stdout.flush()
+    # A simple command replaces the shell ("exec"), so that the process upfaq waits for, and ends on
+    # SIGTERM, is the pager itself; a pipeline or the like stays the shell's to run.
+    simple = os.name != "nt" and not any(character in command for character in "|&;<>()$`\n")
     try:
-        subprocess.run(command, shell=True, input=text.encode("utf-8", "replace"), check=False)
+        pager = subprocess.Popen(f"exec {command}" if simple else command, shell=True, stdin=subprocess.PIPE)
     except OSError:
         write(text, stdout)
+        return
+    with _while_paging(pager):
+        try:
+            assert pager.stdin is not None
+            pager.stdin.write(text.encode("utf-8", "replace"))
+            pager.stdin.close()
+        except OSError:  # the reader quit before reading it all (BrokenPipeError), as with git
+            pass
+        pager.wait()
+
+
+@contextlib.contextmanager
+def _while_paging(pager: "subprocess.Popen[bytes]") -> Iterator[None]:
+    """While the pager runs, as git does: Ctrl-C is the pager's (it reaches the whole foreground
+    group; upfaq ignores it and waits), and a SIGTERM to upfaq ends the pager first, so that none is
+    left running with the terminal's echo off. Handlers are restored afterwards."""
+    import signal
+
+    def stop(number: int, _frame: object) -> None:
+        pager.terminate()
+        with contextlib.suppress(Exception):
+            pager.wait(timeout=5)
+        signal.signal(number, signal.SIG_DFL)
+        os.kill(os.getpid(), number)
+
+    # A Python handler, not SIG_IGN: the pager, started before, keeps the default disposition.
+    previous = {signal.SIGINT: signal.signal(signal.SIGINT, lambda *_: None)}
+    if hasattr(signal, "SIGTERM"):
+        previous[signal.SIGTERM] = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 WRITERS: dict[Mode, type[Writer]] = {Mode.RICH: RichWriter, Mode.PLAIN: PlainWriter, Mode.JSON: JsonWriter}
