@@ -6,7 +6,8 @@ Runs each property (any query through the CLI in JSON and plain modes; any lines
 any knowledge-base text through indexing, searching and every renderer; deterministic, bounded
 scores) in rounds of --batch fresh random examples until the time is up, then a few hundred
 random queries through real processes. Prints how many examples ran and the first failure, if
-any (exit 1). Not part of the test suite: it takes minutes.
+any (exit 1). Also: damaged cache files, hostile file names, and hostile links, pager, browser and
+cache-size settings. Not part of the test suite: it takes minutes.
 """
 
 import argparse
@@ -152,6 +153,76 @@ def hostile_file_names(count: int, seed: int) -> int:
     return failures
 
 
+URL_PIECES = (
+    "https://",
+    "http://",
+    "ftp://",
+    "javascript:",
+    "example.com",
+    "@evil.example",
+    "/",
+    "$(id)",
+    "`id`",
+    " ",
+    "\u202e",
+    "\x1b]0;x\x07",
+    "%20",
+    "?a=1&b=2",
+    "#x",
+    "~",
+    "'",
+    '"',
+    "\\",
+    "\t",
+    "é",
+)
+SETTING_PIECES = ("less", "more", "cat", " -R", ' "', " '", "%s", "&", ";", "|", "$(id)", "\\", "", ":")
+
+
+def hostile_settings(count: int, seed: int) -> int:
+    """Random links in a knowledge base (through validate and open), and random UPFAQ_PAGER, PAGER,
+    BROWSER and UPFAQ_CACHE_MB values: never a traceback, an internal error or a control character
+    in the output. Returns failures."""
+    import tempfile
+
+    rng = random.Random(seed)
+    failures = 0
+    for _ in range(count):
+        with tempfile.TemporaryDirectory() as home:
+            url = "".join(rng.choice(URL_PIECES) for _ in range(rng.randrange(1, 6)))
+            kb_file = Path(home) / "links.toml"
+            escaped = (
+                url.replace("\\", "\\\\").replace('"', '\\"').replace("\x1b", "\\u001b").replace("\x07", "\\u0007")
+            )
+            escaped = escaped.replace("\t", "\\t")
+            kb_file.write_text(
+                f'[[entry]]\nid = "x"\nquestion = "Where?"\nanswer = "There, long enough."\nurl = "{escaped}"\n',
+                encoding="utf-8",
+            )
+            setting = "".join(rng.choice(SETTING_PIECES) for _ in range(rng.randrange(0, 5)))
+            size = rng.choice(["", "0", "1", "²", "①", "9" * rng.randrange(1, 5000), "-1", "12MB", " 7 "])
+            env = {
+                **os.environ,
+                "XDG_CACHE_HOME": home,
+                "UPFAQ_CACHE_MB": size,
+                "UPFAQ_PAGER": setting,
+                "PAGER": setting,
+                "BROWSER": setting,
+            }
+            env.pop("UPFAQ_NO_CACHE", None)
+            for argv in (["validate", str(kb_file)], ["--kb", str(kb_file), "open", "x"], ["ask", "skype"]):
+                done = subprocess.run(
+                    [sys.executable, "-m", "upfaq", *argv], env=env, capture_output=True, timeout=120, check=False
+                )
+                if _bad(done, (0, 1, 2)):
+                    failures += 1
+                    print(
+                        f"  setting failure: {url!r} {setting!r} {size[:20]!r} {argv} status={done.returncode}",
+                        file=sys.stderr,
+                    )
+    return failures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=5.0)
@@ -175,13 +246,15 @@ def main(argv: list[str] | None = None) -> int:
     failures = processes(args.processes, seed=int(started))
     damaged = damaged_caches(args.processes // 4, seed=int(started))
     named = hostile_file_names(args.processes // 8, seed=int(started))
+    settings_failures = hostile_settings(args.processes // 8, seed=int(started))
     elapsed = time.monotonic() - started
     for name, count in counts.items():
         print(f"{name:<28} {count:>8} examples")
     print(f"{'real processes':<28} {2 * args.processes:>8} runs, {failures} failures")
     print(f"{'damaged cache files':<28} {args.processes // 4:>8} files, {damaged} failures")
     print(f"{'hostile file names':<28} {args.processes // 8:>8} names, {named} failures")
-    failures += damaged + named
+    print(f"{'hostile links and settings':<28} {args.processes // 8:>8} sets, {settings_failures} failures")
+    failures += damaged + named + settings_failures
     print(
         f"{sum(counts.values())} in-process examples in {elapsed:.0f} s: {'no failure' if not failures else 'FAILURES'}"
     )
