@@ -16,7 +16,7 @@ from .conftest import ROOT
 
 
 def test_wheel_contains_the_bundled_knowledge_base(tmp_path: Path) -> None:
-    """A built wheel ships data/faq.toml next to the code, byte for byte."""
+    """A built wheel ships data/faq.toml next to the code, byte for byte, and its index (hatch_build.py)."""
     subprocess.run(
         [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(tmp_path)],
         cwd=ROOT,
@@ -28,7 +28,7 @@ def test_wheel_contains_the_bundled_knowledge_base(tmp_path: Path) -> None:
     with zipfile.ZipFile(wheel) as archive:
         shipped = archive.read("upfaq/data/faq.toml")
         names = archive.namelist()
-        assert {"upfaq/cli.py", "upfaq/py.typed"} <= set(names)
+        assert {"upfaq/cli.py", "upfaq/py.typed", "upfaq/data/faq.idx"} <= set(names)  # the index, built
         assert any(name.endswith(".dist-info/licenses/LICENSE") for name in names), names
     assert shipped == (ROOT / "src/upfaq/data/faq.toml").read_bytes()
 

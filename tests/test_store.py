@@ -348,3 +348,28 @@ def test_reading_the_cache_again_and_again_leaks_no_file_descriptor(tmp_path: Pa
     )
     assert done.returncode == 0, done.stderr
     assert int(done.stdout.strip()) <= 1, done.stdout
+
+
+def test_the_packaged_index_answers_the_bundled_knowledge_base_with_no_cache_written(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With the index a wheel ships (build_bundled_index), the bundled knowledge base alone is read from
+    it: nothing is parsed and no per-user cache file is written. An index of other files is not used."""
+    from upfaq.kb import Source
+
+    packaged = tmp_path / "package" / "faq.idx"
+    packaged.parent.mkdir()
+    store.build_bundled_index(packaged)
+    monkeypatch.setattr(store, "BUNDLED_INDEX", packaged)
+    cache = tmp_path / "cache"
+    loaded, index = store.open_knowledge([Source(None, "bundled")], env={}, directory=cache)
+    assert isinstance(loaded.kb.entries, store.EntryStore)
+    assert index.search("can I interview on skype").candidates[0].entry.id == "interview-outside"
+    assert not cache.exists() or not any(cache.iterdir())
+    other = tmp_path / "other.toml"
+    other.write_text('[[entry]]\nid = "a"\nquestion = "Q?"\nanswer = "An answer."\n', encoding="utf-8")
+    store.open_knowledge([Source(other, "--kb")], env={}, directory=tmp_path / "scratch")
+    (written,) = (tmp_path / "scratch").glob("*.idx")
+    packaged.write_bytes(written.read_bytes())  # an index, but not of the bundled file: never served
+    loaded, _ = store.open_knowledge([Source(None, "bundled")], env={}, directory=cache)
+    assert len(loaded.kb.entries) > 100 and any(cache.glob("*.idx"))

@@ -35,6 +35,8 @@ from typing import Any, BinaryIO, overload
 
 from upfaq import __version__
 from upfaq.kb import (
+    BUNDLED_NAME,
+    BUNDLED_PATH,
     Change,
     Entry,
     KnowledgeBase,
@@ -102,6 +104,12 @@ def open_knowledge(
     """
     env = os.environ if env is None else env
     files = read_sources(chain)
+    if len(files) == 1 and files[0].label == BUNDLED_NAME and not files[0].problem:
+        # The bundled knowledge base alone: its index was built with the package, checked against
+        # the file it came from (an edited or editable install builds, and caches, as any other).
+        packaged = read(BUNDLED_INDEX, _key(files), packaged=True)
+        if packaged is not None:
+            return packaged
     cached_at: tuple[Path, str] | None = None
     directory = directory if directory is not None else cache_dir(env)
     if not env.get(DISABLE_VAR) and directory is not None:
@@ -166,6 +174,19 @@ def _budget(env: Mapping[str, str]) -> tuple[int, str]:
         f"using {DEFAULT_BUDGET_MB}"
     )
     return DEFAULT_BUDGET_MB << 20, problem
+
+
+BUNDLED_INDEX = BUNDLED_PATH.with_suffix(".idx")
+"""The bundled knowledge base's index, built when the wheel is (hatch_build.py: build_bundled_index)."""
+
+
+def build_bundled_index(target: Path) -> None:
+    """Build the bundled knowledge base's index into target, as a cache file keyed by the TOML it
+    comes from: a wheel ships it, so that no run after installing parses or indexes the bundled file."""
+    files = read_sources([Source(None, "bundled")])
+    loaded = parse_sources(files)
+    if not write(target, _key(files), loaded, Index(loaded.kb)):
+        raise OSError(f"cannot write {target}")
 
 
 def cache_file(files: Sequence[SourceFile], directory: Path) -> Path:
@@ -556,10 +577,15 @@ class Slices(Mapping[str, "bytes | memoryview"]):
         return len(self._positions)
 
 
-def read(path: Path, key: str) -> tuple[Loaded, Index] | None:
-    """The cached knowledge base stored under key at path, or None if it is absent, stale or unsound."""
+def read(path: Path, key: str, *, packaged: bool = False) -> tuple[Loaded, Index] | None:
+    """The cached knowledge base stored under key at path, or None if it is absent, stale or unsound.
+
+    packaged: the index built with the package (BUNDLED_INDEX), trusted as its code is, whoever owns
+    it; a user's cache file must be theirs and writable by no one else.
+    """
     try:
-        info = _usable_file(path) if _usable_directory(path.parent, create=False) else None
+        usable = packaged or _usable_directory(path.parent, create=False)
+        info = (path.stat() if packaged else _usable_file(path)) if usable else None
         if info is None:
             return None
         with path.open("rb") as handle:
@@ -574,7 +600,7 @@ def read(path: Path, key: str) -> tuple[Loaded, Index] | None:
                 return None
             body = FileBody(handle, body_start, length)
             decoded = _decode(header, body)
-        if time.time() - info.st_mtime > USE_MARK_SECONDS:
+        if not packaged and time.time() - info.st_mtime > USE_MARK_SECONDS:
             with contextlib.suppress(OSError):
                 os.utime(path)  # used now: the last to go when the cache is over its budget
         return decoded
