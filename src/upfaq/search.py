@@ -102,6 +102,7 @@ CASE_FACTOR = 0.75
 phone number may be shared before the contract, the entry saying "Yes" once it has started is not
 the answer, however many words it shares with the question."""
 MAX_PHRASINGS = 31
+"""Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 MAX_PHRASE_WORDS = 6
 """Synonym phrases longer than this are not matched (`upfaq validate` warns): every word of
 every text is tried as the start of each phrase length, so long phrases cost time with the cube
@@ -129,7 +130,6 @@ MAX_WORKERS = 4
 """Indexing processes at most: merging the parts costs more than a fifth worker saves."""
 ID_SUGGESTION_CUTOFF = 60
 """How alike (rapidfuzz WRatio, 0-100) a known id must be to a mistyped one to be suggested."""
-"""Phrasings (question, aliases, tags) per entry that closeness compares; more aliases still match."""
 
 STATE_VERSION = 10
 _STATE_TYPES: tuple[tuple[tuple[str, ...], type], ...] = (

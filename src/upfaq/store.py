@@ -16,8 +16,8 @@ keeps the result between runs. It is:
 
 File layout: MAGIC, the header's length (8 bytes, little-endian) and CRC-32 (4), the header (marshal: a dict),
 then the body: every entry marshalled on its own, decoded only when shown (EntryStore), and
-every posting list, read only when a query uses its term. The body is mapped, not read, so a
-search of 100,000 entries touches a few pages of it.
+every posting list, read only when a query uses its term. The body is read a slice at a time with
+pread (FileBody), not all at once, so a search of 100,000 entries reads a few pages of it.
 """
 
 import contextlib
@@ -67,7 +67,7 @@ DISABLE_VAR = "UPFAQ_NO_CACHE"
 SIZE_VAR = "UPFAQ_CACHE_MB"
 DEFAULT_BUDGET_MB = 200
 """The most the cache directory keeps, in MB (UPFAQ_CACHE_MB): the least recently used files go
-first, never the one just written. The bundled knowledge base's file is about 6 MB."""
+first, never the one just written. The bundled knowledge base's file is about 0.9 MB."""
 USE_MARK_SECONDS = 3600
 """A cache file read is marked as used (its mtime) at most this often: not a metadata write at
 every answer, and an hour is fine grain for choosing the least recently used file."""
@@ -552,7 +552,7 @@ class Aside(Mapping[Any, Any]):
 
 
 class Slices(Mapping[str, "bytes | memoryview"]):
-    """Posting lists as slices of the mapped cache file, copied only when a query asks for them.
+    """Posting lists as slices of the cache file's body, read only when a query asks for them.
 
     Section 2k + 1 + kind of bounds holds term k's list: kind 0 its postings, 1 its phrasings.
     """
