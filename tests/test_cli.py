@@ -440,3 +440,10 @@ def test_an_id_or_topic_within_a_typo_is_shown_with_a_note(
     run = upfaq(*argv)
     assert run.status == 0 and said in run.err and shown in run.out
     assert upfaq("show", "fee").status == 1  # several ids are as close: a guess is no answer
+
+
+def test_version_followed_by_words_is_a_question(upfaq: Upfaq) -> None:
+    """`upfaq version history` asks about "version history"; only a lone `version` prints the version."""
+    asked = upfaq("version", "history")
+    assert asked.out != f"upfaq {__version__}\n" and f"upfaq {__version__}" not in asked.out
+    assert upfaq("version").out == f"upfaq {__version__}\n"

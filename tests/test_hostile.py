@@ -1233,3 +1233,14 @@ def test_sigterm_while_paging_ends_the_pager_too(tmp_path: Path) -> None:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pager, signal.SIGKILL)
     assert not alive
+
+
+@pytest.mark.posix
+@pytest.mark.skipif(shutil.which("script") is None, reason="script(1) not installed")
+def test_on_a_real_terminal_an_answer_is_drawn_as_a_panel(tmp_path: Path) -> None:
+    """With stdout on a real pseudo-terminal (not an injected environment), upfaq detects it and draws
+    the panel; piped, the same answer is plain text."""
+    done = _on_a_terminal(["ask", "can I interview on skype"], _env(tmp_path, TERM="xterm", COLUMNS="100"))
+    assert b"EXIT=0" in done.stdout and "╭─".encode() in done.stdout and "╰─".encode() in done.stdout
+    piped = run_process("ask", "can I interview on skype", env=_env(tmp_path))
+    assert piped.returncode == 0 and "╭".encode() not in piped.stdout

@@ -584,3 +584,9 @@ def test_every_view_marks_an_untrusted_entry_and_warns_before_its_text(
     }[view]()
     text, styled = _rich_text(drawn)
     assert marker in text and f"{red} {marker}" in styled
+
+
+def test_json_carries_no_raw_line_or_paragraph_separator() -> None:
+    """U+2028 and U+2029 are escaped in JSON, so a JSON Lines reader never sees a line end inside a record."""
+    text = render.to_json({"query": "a\u2028b\u2029c"}, indent=None)
+    assert "\u2028" not in text and "\u2029" not in text and "\\u2028" in text

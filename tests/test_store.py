@@ -4,6 +4,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -373,3 +374,67 @@ def test_the_packaged_index_answers_the_bundled_knowledge_base_with_no_cache_wri
     packaged.write_bytes(written.read_bytes())  # an index, but not of the bundled file: never served
     loaded, _ = store.open_knowledge([Source(None, "bundled")], env={}, directory=cache)
     assert len(loaded.kb.entries) > 100 and any(cache.glob("*.idx"))
+
+
+def test_over_budget_the_least_recently_used_files_go_first(tmp_path: Path) -> None:
+    """_tidy keeps the file just written and the most recently used, removing the oldest first."""
+    directory = tmp_path / "cache"
+    directory.mkdir(mode=0o700)
+    now = time.time()
+    files = {}
+    for name, age in (("old", 3000), ("middle", 2000), ("recent", 1000), ("kept", 0)):
+        path = directory / f"{name}.idx"
+        path.write_bytes(b"x" * 1000)
+        os.utime(path, (now - age, now - age))
+        files[name] = path
+    store._tidy(files["kept"], budget=2500)
+    assert [name for name, path in files.items() if path.exists()] == ["recent", "kept"]
+
+
+@pytest.mark.posix
+def test_a_cache_file_or_directory_others_may_write_is_not_trusted(tmp_path: Path) -> None:
+    """A cache file, or its directory, writable by the group (or anyone) is never read: someone else
+    could have planted it."""
+    from upfaq.kb import Source
+
+    kb_file = tmp_path / "k.toml"
+    kb_file.write_text('[[entry]]\nid = "a"\nquestion = "Q?"\nanswer = "An answer."\n', encoding="utf-8")
+    sources = [Source(kb_file, "--kb")]
+    directory = tmp_path / "cache"
+    store.open_knowledge(sources, env={}, directory=directory)
+    (path,) = directory.glob("*.idx")
+    key = store._key(store.read_sources(sources))
+    assert store.read(path, key) is not None
+    path.chmod(0o620)
+    assert store.read(path, key) is None
+    path.chmod(0o600)
+    directory.chmod(0o770)
+    assert store.read(path, key) is None
+
+
+def test_reading_an_old_cache_file_marks_it_used_and_a_recent_one_is_left_alone(tmp_path: Path) -> None:
+    """A file last marked more than USE_MARK_SECONDS ago is marked used when read (so pruning keeps it);
+    one marked recently is not touched at every read."""
+    from upfaq.kb import Source
+
+    kb_file = tmp_path / "k.toml"
+    kb_file.write_text('[[entry]]\nid = "a"\nquestion = "Q?"\nanswer = "An answer."\n', encoding="utf-8")
+    sources = [Source(kb_file, "--kb")]
+    directory = tmp_path / "cache"
+    store.open_knowledge(sources, env={}, directory=directory)
+    (path,) = directory.glob("*.idx")
+    key = store._key(store.read_sources(sources))
+    old = time.time() - 2 * store.USE_MARK_SECONDS
+    os.utime(path, (old, old))
+    assert store.read(path, key) is not None and path.stat().st_mtime > old + store.USE_MARK_SECONDS
+    recent = time.time() - 10
+    os.utime(path, (recent, recent))
+    assert store.read(path, key) is not None and path.stat().st_mtime == pytest.approx(recent, abs=1)
+
+
+def test_the_cache_shape_covers_the_history_fields() -> None:
+    """SCHEMA names every field of Entry and of Change: a cache written for other fields is never read."""
+    from upfaq.kb import Change, Entry
+
+    assert all(field in store.SCHEMA for field in (*Entry._fields, *Change._fields))
+    assert store.SCHEMA.index("change") > 0
