@@ -391,19 +391,24 @@ def test_over_budget_the_least_recently_used_files_go_first(tmp_path: Path) -> N
     assert [name for name, path in files.items() if path.exists()] == ["recent", "kept"]
 
 
-@pytest.mark.posix
-def test_a_cache_file_or_directory_others_may_write_is_not_trusted(tmp_path: Path) -> None:
-    """A cache file, or its directory, writable by the group (or anyone) is never read: someone else
-    could have planted it."""
+def _one_cached_file(tmp_path: Path) -> tuple[Path, str]:
+    """A one-entry knowledge base, cached under tmp_path/cache: the cache file and its key."""
     from upfaq.kb import Source
 
     kb_file = tmp_path / "k.toml"
     kb_file.write_text('[[entry]]\nid = "a"\nquestion = "Q?"\nanswer = "An answer."\n', encoding="utf-8")
     sources = [Source(kb_file, "--kb")]
-    directory = tmp_path / "cache"
-    store.open_knowledge(sources, env={}, directory=directory)
-    (path,) = directory.glob("*.idx")
-    key = store._key(store.read_sources(sources))
+    store.open_knowledge(sources, env={}, directory=tmp_path / "cache")
+    (path,) = (tmp_path / "cache").glob("*.idx")
+    return path, store._key(store.read_sources(sources))
+
+
+@pytest.mark.posix
+def test_a_cache_file_or_directory_others_may_write_is_not_trusted(tmp_path: Path) -> None:
+    """A cache file, or its directory, writable by the group (or anyone) is never read: someone else
+    could have planted it."""
+    path, key = _one_cached_file(tmp_path)
+    directory = path.parent
     assert store.read(path, key) is not None
     path.chmod(0o620)
     assert store.read(path, key) is None
@@ -415,15 +420,7 @@ def test_a_cache_file_or_directory_others_may_write_is_not_trusted(tmp_path: Pat
 def test_reading_an_old_cache_file_marks_it_used_and_a_recent_one_is_left_alone(tmp_path: Path) -> None:
     """A file last marked more than USE_MARK_SECONDS ago is marked used when read (so pruning keeps it);
     one marked recently is not touched at every read."""
-    from upfaq.kb import Source
-
-    kb_file = tmp_path / "k.toml"
-    kb_file.write_text('[[entry]]\nid = "a"\nquestion = "Q?"\nanswer = "An answer."\n', encoding="utf-8")
-    sources = [Source(kb_file, "--kb")]
-    directory = tmp_path / "cache"
-    store.open_knowledge(sources, env={}, directory=directory)
-    (path,) = directory.glob("*.idx")
-    key = store._key(store.read_sources(sources))
+    path, key = _one_cached_file(tmp_path)
     old = time.time() - 2 * store.USE_MARK_SECONDS
     os.utime(path, (old, old))
     assert store.read(path, key) is not None and path.stat().st_mtime > old + store.USE_MARK_SECONDS
