@@ -34,8 +34,6 @@ MAX_LINE_CHARS = 64 << 10
 """The most of one line of `ask -` that is read; the rest of it is skipped (a query is cut at
 search.MAX_QUERY_CHARS anyway), so an endless line (`< /dev/zero`) costs no memory."""
 
-RELATED = 3
-"""How many further matches (scoring search.ANSWER_FLOOR or more) an answer lists as related."""
 COMMAND_TYPO_LONG = 5
 """A first word of up to this many letters may be one edit from a command to be taken for it; a
 longer one two (`valdiate`, `completoin`)."""
@@ -267,14 +265,14 @@ def ask(
         size = 0
         for line in _stdin_lines(environment):
             if not out.repeatable:
-                result = index.search(line, limit=limit + RELATED)
+                result = index.search(line, limit=limit + render.RELATED)
                 answered_all &= result.answered
                 out.answer(result, merged, index, limit, batch=True, explain=explain, full=full or explain)
                 continue
             done = written.get(line)
             if done is None:
                 buffer = io.StringIO()
-                result = index.search(line, limit=limit + RELATED)
+                result = index.search(line, limit=limit + render.RELATED)
                 out.to(buffer).answer(result, merged, index, limit, batch=True, explain=explain, full=full or explain)
                 done = written[line] = (buffer.getvalue(), result.answered)
                 size += len(line) + len(done[0])
@@ -293,7 +291,7 @@ def ask(
     mistyped = _mistyped_command(words[0], (ctx.find_root().obj or {}).get("commands", ()), index)
     if mistyped:
         raise CliError(f"no command '{words[0]}'. Did you mean '{mistyped}'? (a question: upfaq ask ...)")
-    result = index.search(text, limit=limit + RELATED)
+    result = index.search(text, limit=limit + render.RELATED)
     with out.paged(explain and not no_pager):  # an explanation runs long
         out.answer(result, loaded.kb, index, limit, batch=False, explain=explain, full=full or explain)
     raise typer.Exit(ExitStatus.OK if result.answered else ExitStatus.NO_ANSWER)

@@ -263,6 +263,8 @@ def _newest_change(entry: Entry) -> str:
     return max((change.until or change.start for change in entry.history), default="")
 
 
+RELATED = 3
+"""How many further matches (scoring search.ANSWER_FLOOR or more) an answer lists as related rows."""
 SEE_ALSO = 3
 """How many related ids the default answer names at most (upfaq show lists them all)."""
 
