@@ -9,7 +9,7 @@ from typing import Any
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
 
 
-class BundledIndexHook(BuildHookInterface):  # type: ignore[misc]
+class BundledIndexHook(BuildHookInterface):
     """A wheel gets upfaq/data/faq.idx, built from the faq.toml it ships."""
 
     PLUGIN_NAME = "custom"

@@ -346,12 +346,17 @@ def shell_safe(url: str) -> str:
     return "".join(f"%{ord(c):02X}" if c in SHELL_CHARACTERS else c for c in url)
 
 
+def _typo_limit(word: str) -> int:
+    """How many edits a typed word may be from a name to stand for it: one, two from six letters on."""
+    return 1 if len(word) <= COMMAND_TYPO_LONG else 2
+
+
 def _within_a_typo(word: str, names: Iterable[str]) -> str | None:
     """The one name one edit from word (two from six letters on), ignoring case; None when there is
     none, or more than one: a guess between two is no answer."""
     from rapidfuzz.distance import OSA
 
-    limit = 1 if len(word) <= COMMAND_TYPO_LONG else 2
+    limit = _typo_limit(word)
     near = {name for name in names if OSA.distance(word.casefold(), name.casefold()) <= limit}
     return near.pop() if len(near) == 1 else None
 
@@ -717,7 +722,7 @@ def _mistyped_command(word: str, commands: Iterable[str], index: Index) -> str |
         return None
     from rapidfuzz.distance import OSA
 
-    limit = 1 if len(word) <= COMMAND_TYPO_LONG else 2
+    limit = _typo_limit(word)
     distance, command = min((OSA.distance(word.lower(), name), name) for name in commands)
     return command if 0 < distance <= limit and len(command) > limit else None
 

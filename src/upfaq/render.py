@@ -252,13 +252,6 @@ def source_line(entry: Entry) -> str:
     return _clean(f"Source: {said}") if said else ""
 
 
-def change_line(entry: Entry) -> str:
-    """One line saying that a rule changed and where the earlier versions are."""
-    newest = _newest_change(entry)
-    when = f" on {newest}" if newest else ""
-    return _clean(f"Changed{when}: what held before is in upfaq show {entry.id}")
-
-
 def _newest_change(entry: Entry) -> str:
     return max((change.until or change.start for change in entry.history), default="")
 
