@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from upfaq import __version__
-from upfaq.cli import app
+from upfaq.commands import app
 from upfaq.kb import load_bundled
 from upfaq.search import DEFAULT_THRESHOLD
 
@@ -289,7 +289,7 @@ def test_ask_batch_remembers_the_most_recent_queries(monkeypatch: pytest.MonkeyP
     """`ask -` replays the output of the queries asked most recently, not of the first ones."""
     import io
 
-    from upfaq import cli
+    from upfaq import cli, commands
     from upfaq.output import Environment
     from upfaq.search import Index
 
@@ -301,7 +301,7 @@ def test_ask_batch_remembers_the_most_recent_queries(monkeypatch: pytest.MonkeyP
         return search(self, query, *args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(Index, "search", counting)
-    monkeypatch.setattr(cli, "BATCH_MEMORY", 3)
+    monkeypatch.setattr(commands, "BATCH_MEMORY", 3)
     stdin = io.StringIO("skype\nfee\nrefund\nvpn\nvpn\nvpn\nskype\n")
     environment = Environment(io.StringIO(), io.StringIO(), stdin, {})
     assert cli.main(["ask", "-", "--plain"], environment=environment) in (0, 1)
@@ -447,3 +447,116 @@ def test_version_followed_by_words_is_a_question(upfaq: Upfaq) -> None:
     asked = upfaq("version", "history")
     assert asked.out != f"upfaq {__version__}\n" and f"upfaq {__version__}" not in asked.out
     assert upfaq("version").out == f"upfaq {__version__}\n"
+
+
+# -- the plain question, answered without Typer ------------------------------------------------
+
+
+def _both_paths(argv: list[str], monkeypatch: pytest.MonkeyPatch, *, tty: bool) -> tuple[tuple[int, str, str], ...]:
+    """argv run as cli.main runs it (a plain question skips Typer) and through the Typer app alone."""
+    import io
+
+    from upfaq import cli
+    from upfaq.output import Environment
+
+    class Stream(io.StringIO):
+        def isatty(self) -> bool:
+            return tty
+
+    env = {"COLUMNS": "80", "TERM": "xterm", "UPFAQ_PAGER": "cat"}
+    runs = []
+    for typer_only in (False, True):
+        if typer_only:
+            monkeypatch.setattr(cli, "plain_question", lambda _args: None)
+        environment = Environment(Stream(), Stream(), io.StringIO(""), env)
+        status = cli.main(list(argv), environment=environment)
+        runs.append((status, environment.stdout.getvalue(), environment.stderr.getvalue()))
+        monkeypatch.undo()
+    return tuple(runs)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["can I interview on skype"],
+        ["ask", "can", "I", "interview", "on", "skype"],
+        ["fees"],
+        ["skype", "--json"],
+        ["ask", "--plain", "--full", "refund"],
+        ["how", "do", "i", "withdraw", "--explain", "--no-pager"],
+        ["lsit"],
+        ["shwo", "skype"],
+        ["ask", "lsit"],
+        ["ask", "ask"],
+        [""],
+        ["ask", "  "],
+        ["zzqx wibble"],
+        ["caf\u00e9 \u202eevil\x1b[31m"],
+        ["version", "history"],
+        ["help", "me", "withdraw"],
+    ],
+)
+@pytest.mark.parametrize("tty", [False, True])
+def test_a_plain_question_prints_what_the_typer_app_prints(
+    argv: list[str], tty: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A question answered without loading Typer prints, to the byte, what the Typer app prints, and exits alike."""
+    fast, framework = _both_paths(argv, monkeypatch, tty=tty)
+    assert fast == framework
+
+
+def test_the_plain_question_knows_every_command() -> None:
+    """cli.COMMANDS, which a plain question is checked against, names the Typer app's commands."""
+    import typer.main
+
+    from upfaq import cli
+
+    assert set(cli.COMMANDS) == set(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("argv", "plain"),
+    [
+        (["skype"], True),
+        (["ask", "skype", "--json"], True),
+        (["list"], False),
+        (["--kb", "x.toml", "skype"], False),
+        (["-n", "2", "skype"], False),
+        (["ask", "-"], False),
+        (["--", "list", "of", "fees"], False),
+        (["--json", "skype"], False),
+        (["version"], False),
+        (["help"], False),
+    ],
+)
+def test_only_words_and_flags_skip_the_typer_app(argv: list[str], plain: bool) -> None:
+    """Words with FLAGS at most are a plain question; any other option, '-', '--', a command or help goes to Typer."""
+    from upfaq.cli import plain_question
+
+    assert (plain_question(argv) is not None) is plain
+
+
+def test_the_root_options_are_read_from_the_app() -> None:
+    """The options a question may follow are the root callback's own, with --kb the one that takes a value."""
+    import typer.main
+
+    from upfaq.commands import RootOptions, question_first
+
+    options = RootOptions.of(typer.main.get_command(app))
+    assert options.names == {"--kb", "--no-bundled", "-V", "--version", "-h", "--help"}
+    assert options.with_values == {"--kb"}
+    commands = {"ask", "list"}
+    assert question_first(["--kb", "list", "skype"], commands, options) == (["--kb", "list", "ask", "skype"], True)
+    assert question_first(["--no-bundled", "list"], commands, options) == (["--no-bundled", "list"], False)
+
+
+def test_no_function_of_the_command_line_runs_over_fifty_lines() -> None:
+    """cli.py and commands.py stay thin: every function fits 50 lines, signature and help included."""
+    import ast
+
+    for name in ("cli.py", "commands.py"):
+        tree = ast.parse((ROOT / "src" / "upfaq" / name).read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef):
+                assert node.end_lineno is not None
+                assert node.end_lineno - node.lineno + 1 <= 50, f"{name}: {node.name}"

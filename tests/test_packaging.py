@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 from upfaq import __version__
-from upfaq.cli import EPILOG, app
+from upfaq.commands import EPILOG, app
 from upfaq.status import ExitStatus
 
 from .conftest import ROOT
@@ -80,17 +80,17 @@ def _modules_after(*argv: str) -> set[str]:
 
 
 def test_a_piped_ask_loads_nothing_heavy() -> None:
-    """A piped ask of known words, cache warm, loads no Rich, pydantic, numpy, rapidfuzz, JSON or OpenSSL."""
+    """A piped ask, cache warm, loads no Typer, Rich, pydantic, numpy, rapidfuzz, tomli, JSON or OpenSSL."""
     _modules_after("ask", "skype")  # fills the cache (writing it needs tempfile)
     loaded = _modules_after("ask", "can I interview on skype")
-    heavy = {"rich", "pydantic", "numpy", "rapidfuzz", "json", "_hashlib", "upfaq.lint"}
+    heavy = {"typer", "click", "rich", "pydantic", "numpy", "rapidfuzz", "tomli", "json", "_hashlib", "upfaq.lint"}
     assert not loaded & heavy, loaded & heavy
     assert {"upfaq.search", "upfaq.store"} <= loaded
 
 
 def test_rich_is_loaded_only_to_draw_for_a_terminal() -> None:
-    """JSON output loads json but not Rich."""
-    assert "rich" not in _modules_after("ask", "--json", "skype")
+    """JSON output loads json but not Rich (nor Typer, for a plain question)."""
+    assert not {"rich", "typer"} & _modules_after("ask", "--json", "skype")
     assert "json" in _modules_after("ask", "--json", "skype")
 
 

@@ -15,17 +15,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from upfaq import kb as kbs
-from upfaq import render, store
-from upfaq.search import Index
+from upfaq import render
+from upfaq.session import Session
 
 
-def _open(
-    kb: Sequence[str | os.PathLike[str]], bundled: bool, env: Mapping[str, str] | None
-) -> tuple[kbs.Loaded, Index]:
-    environ = os.environ if env is None else env
-    chain = kbs.sources([Path(path) for path in kb], environ, bundled=bundled)
-    return store.open_knowledge(chain, env=environ)
+def _session(kb: Sequence[str | os.PathLike[str]], bundled: bool, env: Mapping[str, str] | None) -> Session:
+    return Session([Path(path) for path in kb], bundled=bundled, env=os.environ if env is None else env)
 
 
 def answer(
@@ -41,12 +36,13 @@ def answer(
 
     kb: further knowledge-base files or directories, as --kb; bundled=False leaves out the bundled
     one; env: the environment to read (UPFAQ_KB, XDG_*, UPFAQ_NO_CACHE), this process's by default.
-    Raises kb.KBError for a file that cannot be used, as the command exits 2.
+    Raises kb.KBError for a file that cannot be used (session.NoKnowledge when none is in effect), as
+    the command exits 2.
     """
     if n < 1:
         raise ValueError("n must be at least 1")
-    loaded, index = _open(kb, bundled, env)
-    return render.ask_object(index.search(query, limit=n + render.RELATED), loaded.kb)
+    session = _session(kb, bundled, env)
+    return render.ask_object(session.search(query, n), session.loaded.kb)
 
 
 def entries(
@@ -56,8 +52,8 @@ def entries(
     env: Mapping[str, str] | None = None,
 ) -> list[dict[str, Any]]:
     """Every entry in effect, as `upfaq list --json` gives them."""
-    loaded, _ = _open(kb, bundled, env)
-    return [render.entry_object(entry, loaded.kb) for entry in loaded.kb.entries]
+    merged = _session(kb, bundled, env).loaded.kb
+    return [render.entry_object(entry, merged) for entry in merged.entries]
 
 
 def entry(
@@ -68,6 +64,6 @@ def entry(
     env: Mapping[str, str] | None = None,
 ) -> dict[str, Any] | None:
     """One entry, as `upfaq show ID --json` gives it; None when no knowledge base in effect has the id."""
-    loaded, _ = _open(kb, bundled, env)
-    found = loaded.kb.get(entry_id)
-    return None if found is None else render.entry_object(found, loaded.kb)
+    merged = _session(kb, bundled, env).loaded.kb
+    found = merged.get(entry_id)
+    return None if found is None else render.entry_object(found, merged)

@@ -13,8 +13,6 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-import tomli
-
 BUNDLED_PATH = Path(__file__).parent / "data" / "faq.toml"
 BUNDLED_NAME = "<bundled>"
 EXAMPLE_PATH = Path(__file__).parent / "data" / "example.toml"
@@ -279,6 +277,8 @@ def check(raw: bytes, label: str) -> tuple[KnowledgeBase | None, list[Finding]]:
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return None, [Finding(label, line, "error", "not UTF-8 text")]
+    import tomli  # here, not at the top: a cached answer never parses TOML, and tomli costs ~2 ms to load
+
     enabled = gc.isenabled()
     gc.disable()  # parsing makes a dict per entry and no cycles: the collector would only slow it down
     try:
