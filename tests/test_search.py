@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from upfaq import search
 from upfaq.kb import KnowledgeBase, from_dict, load_bundled
 from upfaq.search import DEFAULT_THRESHOLD, SUGGESTION_FLOOR, Index, calibrated, suggest_ids
+from upfaq.text import stem
 
 from .conftest import TINY
 
@@ -529,3 +530,36 @@ def test_a_long_question_is_close_to_the_entry_whose_question_it_holds() -> None
     )
     first = Index(from_dict({"entry": rows}, "t")).search(post).candidates[0]
     assert first.entry.id == "refund-outside" and first.closeness == 1.0
+
+
+def test_each_query_word_is_analysed_step_by_step() -> None:
+    """A word's own term, its synonym group, the known words it is part of, and typos only for an unknown word."""
+    kb = from_dict(
+        {
+            "synonyms": {"video": ["skype", "zoom"], "2fa": ["two-step verification"]},
+            "entry": [
+                {"id": "a", "question": "Can I use skype for calls?", "answer": "Only on the platform."},
+                {"id": "b", "question": "How do I set up two-step verification?", "answer": "In settings."},
+                {"id": "c", "question": "Is the email address shown?", "answer": "No, it is hidden."},
+            ],
+        },
+        "steps.toml",
+    )
+    index = Index(kb)
+    term = stem("skype")
+    own = index._alternatives("skype", term, index._single.get(term, ()))
+    assert [(a.term, a.kind) for a in own] == [(term, "exact"), ("~video", "synonym")]
+    assert [(a.term, a.kind) for a in index._alternatives("mail", "mail", ())] == [("email", "partial")]
+    typos = [(a.term, a.factor, a.kind) for a in index._typo_alternatives("skipe")]
+    assert typos[0] == (term, 1 - search.TYPO_PENALTY, "typo")
+    # "zoom" is only a synonym, in no entry: a typo of it stands for its group alone.
+    assert [(a.term, a.kind) for a in index._typo_alternatives("zoon")] == [("~video", "typo")]
+    every = ["set", "two", "step", "verification", "now"]
+    assert index._phrases_at(every, [0, 1, 2, 3, 4]) == {1: ["~2fa"], 2: ["~2fa"], 3: ["~2fa"]}
+    assert index._token_weight("zzz", []) == index._unseen_idf
+    tokens = index._tokens("skype skype zoom the skipe")
+    assert [(t.word, t.alternatives[0].kind) for t in tokens] == [
+        ("skype", "exact"),
+        ("zoom", "synonym"),
+        ("skipe", "typo"),
+    ]

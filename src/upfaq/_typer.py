@@ -10,7 +10,7 @@ the test suite against the newest Typer to find out.
 try:
     from typer._click.exceptions import ClickException, NoArgsIsHelpError, UsageError
 except ImportError:  # a Typer built on the click package
-    from click.exceptions import (  # type: ignore[import-not-found,no-redef,unused-ignore]
+    from click.exceptions import (  # type: ignore[import-not-found,no-redef,assignment,unused-ignore]
         ClickException,
         NoArgsIsHelpError,
         UsageError,

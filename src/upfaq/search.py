@@ -143,7 +143,13 @@ _STATE_TYPES: tuple[tuple[tuple[str, ...], type], ...] = (
 )
 """What each part of state() is: a state read from elsewhere is checked against this before use."""
 _FIELD_BITS = 2
+_FIELD_MASK = (1 << _FIELD_BITS) - 1
+"""A posting code is entry << _FIELD_BITS | field: its low bits say in which of FIELDS the term is."""
 _PHRASING_BITS = 5
+_PHRASING_MASK = (1 << _PHRASING_BITS) - 1
+"""A phrasing code is entry << _PHRASING_BITS | phrasing: its low bits say which of the entry's phrasings."""
+_CODE_BYTES = array("I").itemsize
+"""The bytes of one code in a postings list: a term's postings hold this many bytes per entry."""
 # ASCII punctuation (apostrophes aside) separates words: turning it into spaces first lets
 # str.split do the bulk of tokenising in C; each distinct token is then analysed exactly once,
 # by text.words (the one tokeniser), so the pieces are the words text.words finds in the text.
@@ -183,9 +189,10 @@ class Match(NamedTuple):
 class Result(NamedTuple):
     """The outcome of one query.
 
-    confidence (0-100) says how sure the best candidate is the answer: its score, lowered when
-    a different answer scores nearly as well. The query is answered when confidence reaches the
-    threshold; matches then holds the best candidate and the others that also reach it.
+    confidence (0-100) is the estimated probability, in percent, that the best candidate is the right
+    answer (calibrated: from its score, its lead over a rival answer and how curated the knowledge
+    base is). The query is answered when confidence reaches the threshold; matches then holds the
+    best candidate and the further ones that score ANSWER_FLOOR or more.
     Otherwise suggestions holds up to three near misses.
     """
 
@@ -224,10 +231,20 @@ class Evidence(NamedTuple):
     bare questions than in one whose every entry has twenty phrasings to match by chance."""
 
 
+class _Alternative(NamedTuple):
+    """A term that a query word may stand for, and how much finding it counts (0-1)."""
+
+    term: str
+    factor: float
+    kind: str  # "exact", "synonym", "partial" or "typo"
+
+
 class _Token(NamedTuple):
+    """A content word of a query: what it may stand for, and its weight (IDF)."""
+
     word: str
     weight: float
-    alternatives: list[tuple[str, float, str]]  # (term, factor, kind)
+    alternatives: list[_Alternative]
 
 
 class _Vocabulary(dict[str, "str | tuple[str, ...]"]):
@@ -327,7 +344,7 @@ class Index:
             tokens.update(dict.fromkeys(part["tokens"]))
         joined = {term: b"".join(pieces) for term, pieces in postings.items()}
         joined_phrasings = {term: b"".join(pieces) for term, pieces in phrasing_postings.items()}
-        idf = {term: _idf(count, len(raw) // 4) for term, raw in joined.items()}
+        idf = {term: _idf(count, len(raw) // _CODE_BYTES) for term, raw in joined.items()}
         offsets = array("I", [0, *accumulate(phrasing_counts)])
         weights = array("d", bytes(8 * offsets[-1]))
         for term, raw in joined_phrasings.items():
@@ -335,7 +352,7 @@ class Index:
             codes = array("I")
             codes.frombytes(raw)
             for code in codes:
-                weights[offsets[code >> _PHRASING_BITS] + (code & 31)] += weight
+                weights[offsets[code >> _PHRASING_BITS] + (code & _PHRASING_MASK)] += weight
 
         # Every word as it is spelt in the knowledge base, for typos and parts of words.
         surface = sorted(
@@ -490,61 +507,88 @@ class Index:
         return codes
 
     def _idf(self, term: str) -> float:
-        return _idf(self._count, len(self._raw_postings[term]) // 4)
+        return _idf(self._count, len(self._raw_postings[term]) // _CODE_BYTES)
 
     # -- query analysis ------------------------------------------------------------------------
 
-    def _tokens(self, query: str) -> list[_Token]:  # noqa: PLR0912 - exact, synonym, partial, typo: a branch each
-        tokens: list[_Token] = []
-        seen: set[str] = set()
-        typo_lookups = 0
+    def _tokens(self, query: str) -> list[_Token]:
+        """The query's content words (stop words out, a repeated word once), each with the terms it may
+        stand for and its weight."""
         every = words(query[:MAX_QUERY_CHARS])
         # Each content word keeps its place in the query, to know which phrases cover it.
         places = [i for i, w in enumerate(every) if w not in STOP_WORDS][:MAX_QUERY_WORDS]
-        content = [every[i] for i in places]
-        stems = [stem(w) for w in content]
-        phrase_groups: dict[int, list[str]] = {}
-        if self._phrase_starts:
-            spans = self._phrase_groups([stem(w) for w in every[: places[-1] + 1]] if places else [])
-            for position, place in enumerate(places):
-                for start, end, group in spans:
-                    if start <= place < end:
-                        phrase_groups.setdefault(position, []).append(group)
-        known = self._raw_postings
-        for position, (word, term) in enumerate(zip(content, stems, strict=True)):
+        phrases = self._phrases_at(every, places)
+        tokens: list[_Token] = []
+        seen: set[str] = set()
+        typo_lookups = 0
+        for position, place in enumerate(places):
+            word = every[place]
+            term = stem(word)
             if term in seen:
                 continue
             seen.add(term)
-            alternatives: list[tuple[str, float, str]] = []
-            if term in known:
-                alternatives.append((term, 1.0, "exact"))
-            groups = [*self._single.get(term, ()), *phrase_groups.get(position, ())]
-            alternatives.extend((group, SYNONYM_FACTOR, "synonym") for group in dict.fromkeys(groups) if group in known)
-            if PARTIAL_FACTOR:
-                taken = {t for t, _, _ in alternatives}
-                for candidate in self._partials(word):
-                    candidate_stem = self._surface_stems[candidate]
-                    if candidate_stem != term and candidate_stem in known and candidate_stem not in taken:
-                        taken.add(candidate_stem)
-                        alternatives.append((candidate_stem, PARTIAL_FACTOR, "partial"))
+            groups = [*self._single.get(term, ()), *phrases.get(position, ())]
+            alternatives = self._alternatives(word, term, groups)
             if not alternatives and not groups and typo_lookups < MAX_TYPO_LOOKUPS:
                 typo_lookups += 1
-                for candidate, distance in self._typos(word):
-                    factor = 1.0 - TYPO_PENALTY * distance
-                    candidate_stem = self._surface_stems[candidate]
-                    if candidate_stem in known:
-                        alternatives.append((candidate_stem, factor, "typo"))
-                    for group in self._single.get(candidate_stem, ()):
-                        if group in known:
-                            alternatives.append((group, factor * SYNONYM_FACTOR, "typo"))
-            if not alternatives:
-                weight = self._unseen_idf
-            elif alternatives[0][2] == "exact":
-                weight = self._idf(term)
-            else:
-                weight = max(self._idf(t) for t, _, _ in alternatives)
-            tokens.append(_Token(word, weight, alternatives))
+                alternatives = self._typo_alternatives(word)
+            tokens.append(_Token(word, self._token_weight(term, alternatives), alternatives))
         return tokens
+
+    def _phrases_at(self, every: Sequence[str], places: Sequence[int]) -> dict[int, list[str]]:
+        """The synonym groups of the phrases ("two-step verification") covering each content word,
+        by its position among the content words (places: where they are among every word)."""
+        if not self._phrase_starts or not places:
+            return {}
+        spans = self._phrase_groups([stem(w) for w in every[: places[-1] + 1]])
+        covering: dict[int, list[str]] = {}
+        for position, place in enumerate(places):
+            for start, end, group in spans:
+                if start <= place < end:
+                    covering.setdefault(position, []).append(group)
+        return covering
+
+    def _alternatives(self, word: str, term: str, groups: Sequence[str]) -> list[_Alternative]:
+        """What a query word stands for in the knowledge base: its own term, its synonym groups, and
+        known words it is part of or that are part of it."""
+        known = self._raw_postings
+        alternatives = [_Alternative(term, 1.0, "exact")] if term in known else []
+        alternatives.extend(
+            _Alternative(group, SYNONYM_FACTOR, "synonym") for group in dict.fromkeys(groups) if group in known
+        )
+        taken = {alternative.term for alternative in alternatives}
+        for candidate in self._partials(word):
+            candidate_stem = self._surface_stems[candidate]
+            if candidate_stem != term and candidate_stem in known and candidate_stem not in taken:
+                taken.add(candidate_stem)
+                alternatives.append(_Alternative(candidate_stem, PARTIAL_FACTOR, "partial"))
+        return alternatives
+
+    def _typo_alternatives(self, word: str) -> list[_Alternative]:
+        """What an unknown word may be a typo of: known words (and their synonym groups) a few edits
+        away, each counting less for every edit."""
+        known = self._raw_postings
+        alternatives: list[_Alternative] = []
+        for candidate, distance in self._typos(word):
+            factor = 1.0 - TYPO_PENALTY * distance
+            candidate_stem = self._surface_stems[candidate]
+            if candidate_stem in known:
+                alternatives.append(_Alternative(candidate_stem, factor, "typo"))
+            alternatives.extend(
+                _Alternative(group, factor * SYNONYM_FACTOR, "typo")
+                for group in self._single.get(candidate_stem, ())
+                if group in known
+            )
+        return alternatives
+
+    def _token_weight(self, term: str, alternatives: Sequence[_Alternative]) -> float:
+        """A query word's weight: the IDF of its own term when the knowledge base holds it, else of
+        the rarest term it may stand for, else that of a word no entry holds."""
+        if not alternatives:
+            return self._unseen_idf
+        if alternatives[0].kind == "exact":
+            return self._idf(term)
+        return max(self._idf(alternative.term) for alternative in alternatives)
 
     def _spelt(self, word: str) -> int | None:
         """The position of word among the knowledge base's spellings, or None."""
@@ -691,18 +735,18 @@ class Index:
                     entry = code >> _FIELD_BITS
                     if grouped and (entry, term) in credited:
                         continue
-                    strength = strengths[code & 3]
+                    strength = strengths[code & _FIELD_MASK]
                     previous = best.get(entry)
                     if previous is None or previous[0] < strength:
-                        best[entry] = (strength, number, code & 3)
+                        best[entry] = (strength, number, code & _FIELD_MASK)
                 for code in self._phrasing_codes(term):
                     if phrased.get(code, 0.0) < factor:
                         phrased[code] = factor
             weight = token.weight
             for entry, (strength, number, _) in best.items():
                 coverage[entry] = coverage.get(entry, 0.0) + weight * strength
-                if token.alternatives[number][0].startswith("~"):
-                    credited.add((entry, token.alternatives[number][0]))
+                if token.alternatives[number].term.startswith("~"):
+                    credited.add((entry, token.alternatives[number].term))
             for code, factor in phrased.items():
                 matched[code] = matched.get(code, 0.0) + weight * factor
             found.append(best)
@@ -716,7 +760,7 @@ class Index:
         least = self._unseen_idf
         for code, hits in matched.items():
             entry = code >> _PHRASING_BITS
-            own = weights[offsets[entry] + (code & 31)]
+            own = weights[offsets[entry] + (code & _PHRASING_MASK)]
             # Contained: the share of the phrasing the query holds; else Dice of the two.
             shared = hits / max(own, least) if contained else 2 * hits / max(total + own, 1e-9)
             overlap = min(shared, 1.0)
