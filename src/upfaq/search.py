@@ -1000,7 +1000,7 @@ def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) 
     )
 
 
-CALIBRATION = (-2.225, 2.77, 17.69, -0.6896, 0.8054, -0.7602)
+CALIBRATION = (-2.225, 2.771, 17.69, -0.6699, 0.8139, -0.9072)
 """A logistic regression from calibration_inputs to the probability that the best candidate is right:
 the intercept, then one coefficient per input. Fitted by benchmarks/calibrate.py (L2 penalty 1 on
 standardised inputs) on every labelled query set of the bundled knowledge base in benchmarks/ and
