@@ -492,6 +492,7 @@ def _both_paths(argv: list[str], monkeypatch: pytest.MonkeyPatch, *, tty: bool) 
         ["ask", "  "],
         ["zzqx wibble"],
         ["caf\u00e9 \u202eevil\x1b[31m"],
+        ["undecodable \udcff bytes", "--full", "--json"],
         ["version", "history"],
         ["help", "me", "withdraw"],
     ],
