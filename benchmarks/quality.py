@@ -65,12 +65,13 @@ class Figures:
     """Answerable queries answered right, or not answered with a right entry among the candidates shown."""
 
 
-def upfaq_ranker(kb: KnowledgeBase, index: Index | None = None) -> Ranker:
-    """upfaq's own ranker: the top candidates and the confidence in the first."""
+def upfaq_ranker(kb: KnowledgeBase, index: Index | None = None, threshold: float = DEFAULT_THRESHOLD) -> Ranker:
+    """upfaq's own ranker: the top candidates, the confidence in the first, and the candidates it
+    shows when unsure at threshold."""
     index = index or Index(kb)
 
     def rank(query: str) -> tuple[list[tuple[str, float]], float, list[str]]:
-        result = index.search(query, limit=5)
+        result = index.search(query, limit=5, threshold=threshold)
         shown = [m.entry.id for m in result.suggestions]
         return [(m.entry.id, m.score) for m in result.candidates], result.confidence, shown
 
@@ -217,10 +218,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.queries}: {len(kb.entries)} entries, {answerable} answerable + {len(rows) - answerable} no-answer")
 
     start = time.perf_counter()
-    rankers: list[tuple[str, Ranker, float | None]] = [("upfaq", upfaq_ranker(kb), args.threshold)]
+    upfaq = upfaq_ranker(kb, threshold=args.threshold)
+    rankers: list[tuple[str, Ranker, float | None]] = [("upfaq", upfaq, args.threshold)]
     build_ms = 1000 * (time.perf_counter() - start)
     if args.through_cache:
-        rankers.append(("upfaq-cached", upfaq_ranker(kb, _cached_index(args.kb)), args.threshold))
+        rankers.append(("upfaq-cached", upfaq_ranker(kb, _cached_index(args.kb), args.threshold), args.threshold))
     if not args.only_upfaq:
         rankers += [("wratio-title", wratio_ranker(kb), None), ("bm25-q+a", bm25_ranker(kb), None)]
     header = f"{'ranker':<13} {'top-1':>6} {'MRR@5':>6} {'rejected':>8} {'wrongly':>8} {'rej@10%':>8} {'t@10%':>7}"
