@@ -1,6 +1,7 @@
 """Fit upfaq's confidence: the probability that the first candidate is the right answer.
 
-    python benchmarks/calibrate.py [SET.jsonl ...] [--bench KB QUERIES]... [--folds 5] [--ceiling 0.05] [--seed 1]
+    python benchmarks/calibrate.py [SET.jsonl ...] [--bench KB QUERIES]... [--folds 5] [--ceiling 0.05]
+                                   [--rejecting SET FLOOR] [--seed 1]
 
 With no sets it reads every labelled set of the bundled knowledge base in benchmarks/ (short
 queries, problem-style queries and long forum questions) and, when no --bench is given and they
@@ -17,7 +18,9 @@ are never seen in fitting). On the out-of-fold probabilities it chooses the thre
 at which no set is confidently wrong on more than --ceiling of its queries (0.05 by default, the
 target) under either kind of fold, for each of --seeds shuffles of the folds (one shuffle's
 threshold moves by a step or two with the luck of the folds), nor under the model fitted on every
-query (the one that ships).
+query (the one that ships); then, if need be, raises it until the set named by --rejecting (the
+blind set, short queries written apart from the aliases) rejects at least its floor (0.85, the
+target for off-topic questions) of its no-answer queries under the model that ships.
 It prints, per set and fold kind, right / confidently wrong / rejected / useful at that threshold, then the coefficients
 fitted on every query, ready to paste into search.CALIBRATION with the threshold.
 """
@@ -198,6 +201,18 @@ def choose_threshold(rows: Sequence[Row], runs: Sequence[Sequence[float]], ceili
     return 1.0
 
 
+def rejecting_enough(rows: Sequence[Row], chances: Sequence[float], threshold: float, name: str, floor: float) -> float:
+    """The lowest threshold from the given one (in steps of 0.01) at which set name rejects at least
+    floor of its no-answer queries, with these probabilities (those of the model that ships)."""
+    members = [n for n, r in enumerate(rows) if r.set == name]
+    while threshold < 1.0:
+        rejected = figures([rows[n] for n in members], [chances[n] for n in members], threshold).rejected
+        if rejected is None or rejected >= floor:
+            break
+        threshold = round(threshold + 0.01, 2)
+    return threshold
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("sets", nargs="*", type=Path, help="labelled query sets (default: benchmarks/*)")
@@ -207,6 +222,13 @@ def main(argv: list[str] | None = None) -> None:
         "--seeds", type=int, default=10, help="how many shuffles of the folds the threshold must hold under"
     )
     parser.add_argument("--ceiling", type=float, default=0.05, help="confidently wrong allowed per set")
+    parser.add_argument(
+        "--rejecting",
+        nargs=2,
+        default=("queries-blind", "0.85"),
+        metavar=("SET", "FLOOR"),
+        help="the set whose no-answer queries must be rejected at least FLOOR of the time (off-topic target)",
+    )
     parser.add_argument(
         "--bench",
         nargs=2,
@@ -228,10 +250,13 @@ def main(argv: list[str] | None = None) -> None:
     }
     model = fit([r.inputs for r in rows], [r.right for r in rows])
     runs["all", 0] = [probability(model, r.inputs) for r in rows]  # the model that ships, on the sets it saw
-    threshold = choose_threshold(rows, list(runs.values()), args.ceiling)
+    bounded = choose_threshold(rows, list(runs.values()), args.ceiling)
+    name, floor = args.rejecting[0], float(args.rejecting[1])
+    threshold = rejecting_enough(rows, runs["all", 0], bounded, name, floor)
     print(
-        f"{len(rows)} queries; threshold {threshold:.2f} (confidently wrong <= {args.ceiling} on every set, "
-        f"under {args.seeds} shuffles of the folds)"
+        f"{len(rows)} queries; threshold {threshold:.2f}: from {bounded:.2f} confidently wrong <= {args.ceiling} "
+        f"on every set, under {args.seeds} shuffles of the folds; from {threshold:.2f} {name} rejects >= {floor} "
+        "of its no-answer queries"
     )
     print(f"{'set':<20} {'folds':<6} {'right':>6} {'c.wrong':>7} {'rejected':>8} {'useful':>6}  (worst over shuffles)")
     for name in sorted({r.set for r in rows}):
