@@ -46,6 +46,7 @@ DEFAULT_SETS = (
     "queries-dev.jsonl",
     "queries-bundled.jsonl",
     "queries-problems.jsonl",
+    "queries-problems-2.jsonl",
     "real-questions.jsonl",
 )
 BENCH = HERE.parent.parent / "shared" / "bench"
