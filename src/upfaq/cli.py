@@ -2,8 +2,9 @@
 
 A plain question (`upfaq WORDS...` or `upfaq ask WORDS...`, with --json or another of FLAGS at
 most) is answered here without loading Typer: the framework's import is most of upfaq's start-up,
-and a question is what upfaq is run for. Everything else goes to the Typer app in `commands`. Both paths answer through
-`ask_once`, so they print the same; tests/test_cli.py runs both on the same arguments.
+and a question is what upfaq is run for. Everything else goes to the Typer app in `commands`.
+Both paths answer through `ask_once`, so they print the same; tests/test_cli.py runs both on the
+same arguments.
 
 One table (FAILURES) turns every error, the library's or the framework's, into an exit status.
 """
@@ -45,7 +46,7 @@ class CliError(Exception):
 
 def open_session(session: Session, environment: Environment) -> tuple[Loaded, Index]:
     """The session's knowledge bases, opened: a progress notice on a terminal while a large one is
-    indexed, and each warning about them on stderr."""
+    indexed (the session's on_slow), and each warning about them on stderr."""
     stderr = environment.stderr
     shown = False
 
