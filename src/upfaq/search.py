@@ -1002,7 +1002,7 @@ def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) 
     )
 
 
-CALIBRATION = (-2.226, 2.774, 17.69, -0.6811, 0.8103, -0.5246)
+CALIBRATION = (-2.226, 2.774, 17.69, -0.6806, 0.8105, -0.5335)
 """A logistic regression from calibration_inputs to the probability that the best candidate is right:
 the intercept, then one coefficient per input. Fitted by benchmarks/calibrate.py (L2 penalty 1 on
 standardised inputs) on every labelled query set of the bundled knowledge base in benchmarks/ and
