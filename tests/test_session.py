@@ -79,7 +79,7 @@ def test_a_search_leaves_room_for_the_related_rows(team: Path) -> None:
 
 def test_a_replay_forgets_the_least_recently_asked_first() -> None:
     """Past its count, the query asked least recently goes; a query asked again is kept."""
-    replay = Replay(count=2)
+    replay = Replay(count=2, chars=1 << 20)
     replay.keep("a", "A", True)
     replay.keep("b", "B", False)
     assert replay.get("a") == ("A", True)  # a is now the most recent

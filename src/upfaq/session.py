@@ -145,7 +145,7 @@ class Replay:
     """What was written for the queries seen most recently, to write again when one repeats (`ask -`:
     scripts repeat themselves). Bounded by count and by size, the least recently asked going first."""
 
-    def __init__(self, count: int = 10_000, chars: int = 32 << 20) -> None:
+    def __init__(self, count: int, chars: int) -> None:
         self.count, self.chars = count, chars
         self._written: OrderedDict[str, tuple[str, bool]] = OrderedDict()
         self._size = 0
