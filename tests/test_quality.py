@@ -30,11 +30,11 @@ class Floors(NamedTuple):
 
 
 SETS = {
-    "queries-topics.jsonl": Floors(top1=0.88, right=0.70, rejected=0.84, wrong=0.05),
-    "queries-dev.jsonl": Floors(top1=0.86, right=0.66, rejected=1.0, wrong=0.05),
-    "queries-bundled.jsonl": Floors(top1=0.89, right=0.72, rejected=0.75, wrong=0.05),
-    "queries-problems.jsonl": Floors(top1=0.85, right=0.63, rejected=0.90, wrong=0.05),
-    "queries-problems-2.jsonl": Floors(top1=0.66, right=0.35, rejected=0.80, wrong=0.05),
+    "queries-topics.jsonl": Floors(top1=0.88, right=0.74, rejected=0.88, wrong=0.05),
+    "queries-dev.jsonl": Floors(top1=0.84, right=0.68, rejected=1.0, wrong=0.05),
+    "queries-bundled.jsonl": Floors(top1=0.88, right=0.75, rejected=0.75, wrong=0.05),
+    "queries-problems.jsonl": Floors(top1=0.88, right=0.72, rejected=0.86, wrong=0.05),
+    "queries-problems-2.jsonl": Floors(top1=0.69, right=0.42, rejected=0.85, wrong=0.05),
     "real-questions.jsonl": Floors(top1=0.52, right=0.20, rejected=0.87, wrong=0.05),
     "queries-blind.jsonl": Floors(top1=0.94, right=0.91, rejected=0.85, wrong=0.05),
 }
