@@ -270,6 +270,22 @@ def test_validate_reports_every_problem_as_grep_friendly_lines(tmp_path: Path, u
     assert run.err == "upfaq: 1 file(s) checked: 4 error(s), 5 warning(s)\n"
 
 
+def test_validate_warns_of_an_id_named_twice_in_related_or_conflicts(tmp_path: Path, upfaq: Upfaq) -> None:
+    """An id repeated in `related` (or `conflicts`) would be shown twice under the answer: a warning
+    at the list's line, naming the entry and the id, once however often it repeats."""
+    path = tmp_path / "twice.toml"
+    path.write_text(
+        '[[entry]]\nid = "a"\nquestion = "How do I reset my password at work?"\n'
+        'answer = "Ask the IT desk for a reset link."\nrelated = ["b", "b", "b"]\nconflicts = ["b"]\n\n'
+        '[[entry]]\nid = "b"\nquestion = "Who runs the IT desk on weekends?"\n'
+        'answer = "The on-call engineer, reached by phone."\n',
+        encoding="utf-8",
+    )
+    run = upfaq("validate", "--no-bundled", str(path))
+    assert run.out.splitlines() == [f"{path}:5: warning: entry 'a': related names 'b' more than once"]
+    assert run.status == 0
+
+
 def test_validate_syntax_errors_carry_line_and_column(tmp_path: Path, upfaq: Upfaq) -> None:
     """A TOML syntax error is reported as file:line:col: error: ..."""
     path = tmp_path / "syntax.toml"

@@ -221,13 +221,16 @@ def _references(
     found: list[Finding] = []
     for entry in entries:
         for kind, ids in (("conflicts", entry.conflicts), ("related", entry.related)):
+            line = entry.line
+            if line is not None and entry.origin in places:
+                line = key_line(*places[entry.origin], line, kind)
             for other in ids:
                 if other not in known:
                     message = f"entry '{entry.id}': {kind} names '{other}', which no knowledge base in effect defines"
-                    line = entry.line
-                    if line is not None and entry.origin in places:
-                        line = key_line(*places[entry.origin], line, kind)
                     found.append(Finding(display_path(entry), line, "error", message))
+            for other in sorted({other for other in ids if ids.count(other) > 1}):
+                message = f"entry '{entry.id}': {kind} names '{other}' more than once"
+                found.append(Finding(display_path(entry), line, "warning", message))
     return found
 
 
