@@ -405,18 +405,21 @@ def test_a_repeated_query_word_counts_once(index: Index) -> None:
 
 
 def test_a_subject_word_gets_the_best_answer_and_its_siblings() -> None:
-    """A one-word query on a subject several entries hold alike is answered, the others listed after it;
-    a word most entries hold names no subject, and gets no answer."""
+    """A one-word query on a subject several entries hold alike is answered, the others listed after it,
+    also beside a word every entry holds ("upwork"); a word most entries hold names no subject, and
+    gets no answer."""
     rows = [
-        ("fee", "How much is the service fee?", "Ten percent."),
-        ("client-fee", "What fee does a client pay?", "A marketplace fee."),
-        ("hire-fee", "Is there a fee on Any Hire?", "No."),
-        *((f"other{n}", f"How does part {n} of the account work?", f"Step {n}.") for n in range(9)),
+        ("fee", "How much is the service fee?", "Ten percent on Upwork."),
+        ("client-fee", "What fee does a client pay?", "A marketplace fee on Upwork."),
+        ("hire-fee", "Is there a fee on Any Hire?", "No, not on Upwork."),
+        *((f"other{n}", f"How does part {n} of the account work?", f"Step {n} on Upwork.") for n in range(9)),
     ]
     index = small_index({}, *rows)
-    result = index.search("fees")
-    assert result.answered and result.evidence is not None and result.evidence.rival is None
-    assert {m.entry.id for m in result.matches} == {"fee", "client-fee", "hire-fee"}
+    siblings = {"fee", "client-fee", "hire-fee"}
+    for query in ("fees", "what is the upwork fee"):
+        result = index.search(query)
+        assert result.answered and result.evidence is not None and result.evidence.rival not in siblings, query
+        assert {m.entry.id for m in result.matches} == siblings, query
     assert not index.search("account").answered
 
 

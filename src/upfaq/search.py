@@ -969,25 +969,33 @@ most entries hold ("clients") names no subject."""
 def _rival(matches: Sequence[Match], broad: bool = False) -> Match | None:
     """The first candidate after the best that is a different answer and not linked to it.
 
-    For a broad query (see _broad), a candidate that holds the same query words as the best is no
-    rival either: "fees" names a subject, not one question; its best entry is the answer and the
-    others are listed under it.
+    For a broad query (see _broad), a candidate that holds the same telling query words as the best
+    is no rival either: "fees" names a subject, not one question; its best entry is the answer and
+    the others are listed under it.
     """
     best = matches[0].entry
-    held = {t.word for t in matches[0].terms}
+    held = _telling_words(matches[0])
     for match in matches[1:]:
         if match.entry.answer == best.answer or _linked(best, match.entry):
             continue
-        if broad and {t.word for t in match.terms} == held:
+        if broad and _telling_words(match) == held:
             continue
         return match
     return None
 
 
 def _broad(tokens: Sequence[_Token]) -> bool:
-    """Whether a query names a subject rather than asks a question: at most BROAD_QUERY content
-    words, each at least BROAD_WEIGHT."""
-    return 0 < len(tokens) <= BROAD_QUERY and all(token.weight >= BROAD_WEIGHT for token in tokens)
+    """Whether a query names a subject rather than asks a question: at most BROAD_QUERY telling
+    content words, each at least BROAD_WEIGHT. A word that weighs less than INFORMATIVE_WEIGHT
+    (held by three entries in four or more: "upwork" in the bundled knowledge base) tells nothing
+    of the subject: "what is the upwork fee" names fees as "fees" does."""
+    telling = [token for token in tokens if token.weight >= INFORMATIVE_WEIGHT]
+    return 0 < len(telling) <= BROAD_QUERY and all(token.weight >= BROAD_WEIGHT for token in telling)
+
+
+def _telling_words(match: Match) -> set[str]:
+    """The query words a candidate holds, less those too common to tell anything (see _broad)."""
+    return {t.word for t in match.terms if t.weight >= INFORMATIVE_WEIGHT}
 
 
 def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) -> Evidence:
@@ -1004,7 +1012,7 @@ def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) 
     )
 
 
-CALIBRATION = (-1.76, 1.629, 12.17, -0.7497, 0.9267, -0.7449, 11.96)
+CALIBRATION = (-1.715, 1.519, 11.61, -0.7551, 0.9458, -0.8594, 13.17)
 """A logistic regression from calibration_inputs to the probability that the best candidate is right:
 the intercept, then one coefficient per input. Fitted by benchmarks/calibrate.py (L2 penalty 1 on
 standardised inputs) on every labelled query set of the bundled knowledge base in benchmarks/ and
