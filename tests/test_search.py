@@ -423,6 +423,29 @@ def test_a_subject_word_gets_the_best_answer_and_its_siblings() -> None:
     assert not index.search("account").answered
 
 
+def test_a_word_only_aliases_hold_names_no_subject() -> None:
+    """A one-word query is a subject only when the best entry is about it (its question, tags or
+    topic): "safe" in three unrelated entries' aliases leaves them rivals, and upfaq unsure."""
+
+    def row(eid: str, question: str, *aliases: str) -> dict[str, object]:
+        return {"id": eid, "question": question, "answer": f"The answer on {eid}.", "aliases": list(aliases)}
+
+    def index_of(*extra: dict[str, object]) -> Index:
+        rows = [
+            row("verify", "Why must I verify my identity again?", "is my id data safe"),
+            row("vpn", "Can I use a VPN?", "is a vpn safe to use"),
+            row("links", "Can I open links a client sends?", "are client links safe"),
+            *(row(f"other{n}", f"How does part {n} of the account work?") for n in range(9)),
+            *extra,
+        ]
+        return Index(from_dict({"entry": rows}, "test"))
+
+    unsure = index_of().search("safe")
+    assert not unsure.answered and unsure.evidence is not None and unsure.evidence.rival is not None
+    about = index_of(row("safety", "Is Upwork safe?")).search("safe")
+    assert about.answered and about.matches[0].entry.id == "safety"
+
+
 def test_the_askers_case_wins_over_the_entrys_case() -> None:
     """Asked about before the contract, the sibling about after it is ranked below and never answers
     with its "Yes."; asked "do I have to", the entry on whether you must beats the one with the steps."""

@@ -694,7 +694,8 @@ class Index:
             # Ranked deeper, so that an official answer the untrusted one contradicts is found.
             deeper = self._rank(tokens, found, coverage, (closeness, matched), measure, keep + RERANK, asked)
             matches = _prefer_official(deeper)[:keep]
-        evidence = _evidence(matches, tokens, total)._replace(curation=self._curation()) if matches else None
+        broad = bool(matches) and _broad(tokens) and self._about(matches[0])
+        evidence = _evidence(matches, tokens, total, broad)._replace(curation=self._curation()) if matches else None
         confidence = calibrated(evidence) if evidence else 0.0
         candidates = tuple(matches[: max(limit, CANDIDATES)])
         if (
@@ -771,6 +772,14 @@ class Index:
             if overlap > closeness.get(entry, 0.0):
                 closeness[entry] = overlap
         return closeness
+
+    def _about(self, match: Match) -> bool:
+        """Whether the entry is about the telling words it matched: holds them in its question, tags
+        or topic, not only in an alias or its answer. "safe" in an alias of the entry on re-verifying
+        your identity does not make that entry the answer to a subject "safe"."""
+        entry = match.entry
+        own = self._term_set(" ; ".join((entry.question, entry.topic, *entry.tags)), _Vocabulary(self._analyse))
+        return all(t.term in own for t in match.terms if t.weight >= INFORMATIVE_WEIGHT)
 
     def _nearest(self, entry: int, matched: dict[int, float]) -> list[int]:
         """The numbers of an entry's RESEMBLANCE_PHRASINGS phrasings that share most with the query."""
@@ -998,10 +1007,11 @@ def _telling_words(match: Match) -> set[str]:
     return {t.word for t in match.terms if t.weight >= INFORMATIVE_WEIGHT}
 
 
-def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float) -> Evidence:
-    """What the confidence in matches[0] is estimated from."""
+def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float, broad: bool = False) -> Evidence:
+    """What the confidence in matches[0] is estimated from; broad: whether the query names a subject
+    the best entry is about (see _rival)."""
     best = matches[0]
-    rival = _rival(matches, _broad(tokens))
+    rival = _rival(matches, broad)
     held = {t.word for t in best.terms}
     missed = sum(token.weight for token in tokens if token.word not in held)
     return Evidence(
