@@ -4,7 +4,9 @@
                                    [--rejecting SET FLOOR] [--seed 1]
 
 With no sets it reads every labelled set of the bundled knowledge base in benchmarks/ (short
-queries, problem-style queries and long forum questions) and, when no --bench is given and they
+queries, problem-style queries and long forum questions) but queries-problems-3.jsonl, held out
+of the fit so that it measures how the confidence fares on queries it never saw (pass it as a
+SET to fit on it too), and, when no --bench is given and they
 lie beside the checkout (../shared/bench), the public StackFAQ sets: an uncurated knowledge base
 (questions only), with and without out-of-scope queries, so that the confidence fits knowledge
 bases with and without aliases. For each query it ranks its knowledge base and records

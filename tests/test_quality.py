@@ -35,6 +35,7 @@ SETS = {
     "queries-bundled.jsonl": Floors(top1=0.88, right=0.75, rejected=0.75, wrong=0.05),
     "queries-problems.jsonl": Floors(top1=0.88, right=0.72, rejected=0.86, wrong=0.05),
     "queries-problems-2.jsonl": Floors(top1=0.69, right=0.42, rejected=0.85, wrong=0.05),
+    "queries-problems-3.jsonl": Floors(top1=0.66, right=0.38, rejected=0.83, wrong=0.05),
     "real-questions.jsonl": Floors(top1=0.52, right=0.20, rejected=0.87, wrong=0.05),
     "queries-blind.jsonl": Floors(top1=0.94, right=0.91, rejected=0.85, wrong=0.05),
 }
