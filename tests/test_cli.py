@@ -69,6 +69,18 @@ def test_ask_json_unanswered_has_suggestions_and_exit_1(upfaq: Upfaq) -> None:
     assert run.err == ""
 
 
+def test_limit_shows_as_many_candidates_when_unsure(upfaq: Upfaq) -> None:
+    """Unsure, upfaq shows three candidates; asked for five answers (-n 5), five, in text and JSON alike."""
+    query = "how do I get my first client"
+    default = json.loads(upfaq("ask", query, "--json").out)
+    five = json.loads(upfaq("ask", "-n", "5", query, "--json").out)
+    assert not default["answered"] and not five["answered"]
+    assert len(default["suggestions"]) == 3 and len(five["suggestions"]) == 5
+    assert [s["id"] for s in five["suggestions"][:3]] == [s["id"] for s in default["suggestions"]]
+    shown = upfaq("ask", "-n", "5", query, "--plain").err
+    assert all(f"  {s['id']}: " in shown for s in five["suggestions"])
+
+
 def test_limit_shows_more_answers(upfaq: Upfaq) -> None:
     """-n 2 prints two answers in full, separated."""
     run = upfaq("ask", "-n", "2", "why does upwork take 20%")

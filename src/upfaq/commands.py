@@ -176,6 +176,9 @@ def _root(
 # -- ask ---------------------------------------------------------------------------------------
 
 
+LIMIT_HELP = "How many answers to show in full; when unsure, how many candidates (at least 3)."
+
+
 @app.command(epilog=EPILOG)
 def ask(
     ctx: typer.Context,
@@ -185,9 +188,7 @@ def ask(
             metavar="QUERY...", help="Your question in your own words, or '-' to read one query per line from stdin."
         ),
     ] = None,
-    limit: Annotated[
-        int, typer.Option("--limit", "-n", min=1, metavar="N", help="How many answers to show in full.")
-    ] = 1,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, metavar="N", help=LIMIT_HELP)] = 1,
     explain: Annotated[
         bool, typer.Option("--explain", help="Also show why: matched words, their weights, score breakdowns.")
     ] = False,

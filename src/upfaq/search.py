@@ -197,7 +197,7 @@ class Result(NamedTuple):
     answer (calibrated: from its score, its lead over a rival answer and how curated the knowledge
     base is). The query is answered when confidence reaches the threshold; matches then holds the
     best candidate and the further ones that score ANSWER_FLOOR or more.
-    Otherwise suggestions holds up to three near misses.
+    Otherwise suggestions holds up to three near misses (or as many as the search asked for).
     """
 
     query: str
@@ -677,8 +677,10 @@ class Index:
 
     # -- searching -----------------------------------------------------------------------------
 
-    def search(self, query: str, limit: int = 5, threshold: float = DEFAULT_THRESHOLD) -> Result:
-        """Rank entries against query: the confident matches, or up to three near misses."""
+    def search(
+        self, query: str, limit: int = 5, threshold: float = DEFAULT_THRESHOLD, suggestions: int = SUGGESTIONS
+    ) -> Result:
+        """Rank entries against query: up to limit confident matches, or up to `suggestions` near misses."""
         tokens = self._tokens(query)
         total = sum(token.weight for token in tokens)
         unknown = tuple(token.word for token in tokens if not token.alternatives)
@@ -707,7 +709,7 @@ class Index:
             further = (m for m in matches[1:] if m.score >= ANSWER_FLOOR and not m.excluded)
             confident = (matches[0], *further)[: max(limit, 1)]
             return Result(query, confidence, True, confident, (), candidates, unknown, evidence)
-        near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:SUGGESTIONS]
+        near = tuple(m for m in matches if m.score >= SUGGESTION_FLOOR)[:suggestions]
         split = (
             evidence is not None
             and evidence.rival is not None

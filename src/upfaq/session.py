@@ -14,7 +14,7 @@ from pathlib import Path
 
 from upfaq import kb, render
 from upfaq.kb import Entry, Loaded
-from upfaq.search import Index, Result
+from upfaq.search import SUGGESTIONS, Index, Result
 
 TYPO_LONG = 5
 """A name typed with more letters than this may be two edits from the one meant, else one."""
@@ -93,8 +93,10 @@ class Session:
         return self.open()[1]
 
     def search(self, query: str, limit: int = 1) -> Result:
-        """The answers to query: limit of them, with room for the related rows shown under them."""
-        return self.index.search(query, limit=limit + render.RELATED)
+        """The answers to query: limit of them, with room for the related rows shown under them; when
+        none is confident, up to three candidates, or limit if more (asked for five answers, a person
+        is shown five candidates)."""
+        return self.index.search(query, limit=limit + render.RELATED, suggestions=max(limit, SUGGESTIONS))
 
     def entry(self, entry_id: str) -> tuple[Entry, bool]:
         """The entry with this id, or the one id within a typo of it; and whether it was a guess.
