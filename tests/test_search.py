@@ -43,6 +43,13 @@ def test_paraphrases_find_the_right_entry(index: Index, query: str, expected: st
     assert result.matches[0].entry.id == expected
 
 
+def test_a_period_in_words_finds_the_entry_that_counts_it_in_days(index: Index) -> None:
+    """The bundled synonyms make "two weeks" the 14 days an answer gives (and so for the other periods)."""
+    best = index.search("milestone released automatically after two weeks").candidates[0]
+    assert best.entry.id == "fixed-review-period"
+    assert any(t.term == "~two-weeks" and t.kind == "synonym" for t in best.terms)
+
+
 @pytest.mark.parametrize(
     ("query", "expected"), [("conects expiry", "connects-expiry"), ("feedbak disptue", "feedback-dispute")]
 )

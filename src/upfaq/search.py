@@ -1024,7 +1024,7 @@ def _evidence(matches: Sequence[Match], tokens: Sequence[_Token], total: float, 
     )
 
 
-CALIBRATION = (-1.715, 1.518, 11.61, -0.7532, 0.9424, -0.8558, 13.18)
+CALIBRATION = (-1.706, 1.495, 11.5, -0.7588, 0.943, -0.78, 13.42)
 """A logistic regression from calibration_inputs to the probability that the best candidate is right:
 the intercept, then one coefficient per input. Fitted by benchmarks/calibrate.py (L2 penalty 1 on
 standardised inputs) on every labelled query set of the bundled knowledge base in benchmarks/ (but
