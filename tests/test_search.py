@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from upfaq import search
+from upfaq import render, search
 from upfaq.kb import KnowledgeBase, from_dict, load_bundled
 from upfaq.search import DEFAULT_THRESHOLD, SUGGESTION_FLOOR, Index, calibrated, suggest_ids
 from upfaq.text import stem
@@ -451,6 +451,22 @@ def test_a_word_only_aliases_hold_names_no_subject() -> None:
     assert not unsure.answered and unsure.evidence is not None and unsure.evidence.rival is not None
     about = index_of(row("safety", "Is Upwork safe?")).search("safe")
     assert about.answered and about.matches[0].entry.id == "safety"
+
+
+def test_an_entry_about_a_thing_already_done_gives_way_when_it_is_not_done() -> None:
+    """Asked about a payment the client won't release, the entry on a payment already released is
+    ranked below the one on disputing it, and --explain says why; asked about a released one, it leads."""
+    rows = [
+        ("released", "Can my client take back a milestone payment that was already released to me?", "Only by asking."),
+        ("dispute", "What can I do when a client holds back my milestone payment?", "Open a dispute."),
+        *((f"other{n}", f"How does part {n} of the account work?", f"Step {n}.") for n in range(9)),
+    ]
+    index = small_index({}, *rows)
+    unreleased = index.search("client won't release my milestone payment")
+    assert unreleased.candidates[0].entry.id == "dispute"
+    assert [m.excluded for m in unreleased.candidates if m.entry.id == "released"] == ["done:releas"]
+    assert "something already done" in render.plain_explain(unreleased, DEFAULT_THRESHOLD)
+    assert index.search("client took back a released milestone payment").candidates[0].entry.id == "released"
 
 
 def test_the_askers_case_wins_over_the_entrys_case() -> None:

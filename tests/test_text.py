@@ -112,8 +112,14 @@ def test_clean_input_replaces_undecodable_bytes() -> None:
         ("I need to send a file to my client", set()),
         ("I must say the fee is high", set()),
         ("feedback after submitting the proposal", set()),
+        ("Can my client take back a payment that was already released to me?", {"done:releas"}),
+        ("client won't release the milestone", {"undone:releas"}),
+        ("my client hasn't been paying", {"undone:pay"}),
+        ("work I was already paid for", {"done:pay"}),
+        ("I did not know that", set()),
     ],
 )
 def test_a_question_names_its_case(question: str, cases: set[str]) -> None:
-    """Before or after the contract starts or ends, and "must I" against "how do I", read from the words."""
+    """Before or after the contract starts or ends, "must I" against "how do I", and whether a thing
+    is already done or not done (paid is pay, released release), read from the words."""
     assert question_cases(question) == cases

@@ -179,6 +179,12 @@ CASE_LABELS = {
 """The cases of text.OPPOSITE_CASES in words, for --explain."""
 
 
+def case_label(case: str) -> str:
+    """A case in words: CASE_LABELS, or for "done:..." and "undone:..." whether the thing is done."""
+    kind, _, _ = case.partition(":")
+    return {"done": "something already done", "undone": "something not done"}.get(kind) or CASE_LABELS[case]
+
+
 def explain_object(result: Result, threshold: float) -> dict[str, Any]:
     """Why the query got its answer: the decision, and each top candidate's score breakdown."""
     weights = dict(zip(("coverage", "closeness", "resemblance"), WEIGHTS, strict=True))
@@ -451,7 +457,7 @@ def plain_explain(result: Result, threshold: float) -> str:
     for rank, candidate in enumerate(data["candidates"], 1):
         factor = "" if candidate["authority_factor"] == 1.0 else f" x {candidate['authority_factor']:g} (not official)"
         if candidate["case"]:
-            factor += f" x {CASE_FACTOR:g} (it is about {CASE_LABELS[candidate['case']]}; the question is not)"
+            factor += f" x {CASE_FACTOR:g} (it is about {case_label(candidate['case'])}; the question is not)"
         lines.append(
             f"#{rank} {candidate['id']}: score {candidate['score']:g} = coverage {candidate['coverage']:.2f}, "
             f"closeness {candidate['closeness']:.2f}, resemblance {candidate['resemblance']:.2f}{factor}"

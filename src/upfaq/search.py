@@ -42,7 +42,7 @@ from itertools import accumulate, chain
 from typing import Any, NamedTuple
 
 from upfaq.kb import Entry, KnowledgeBase
-from upfaq.text import OPPOSITE_CASES, STOP_WORDS, question_cases, question_kinds, stem, verdict, word_spans, words
+from upfaq.text import STOP_WORDS, opposite_case, question_cases, question_kinds, stem, verdict, word_spans, words
 
 DEFAULT_THRESHOLD = 75.0
 """The confidence (the probability, in percent, that the first candidate is the right answer) from
@@ -1128,7 +1128,7 @@ def _excluded_cases(cases: frozenset[str], questions: Mapping[int, str]) -> dict
     found: dict[int, str] = {}
     for index, named in own.items():
         for case in sorted(named - cases):
-            asked = OPPOSITE_CASES[case]
+            asked = opposite_case(case)
             if asked in cases and (case not in ("must", "how") or asked in present):
                 found[index] = case
                 break

@@ -293,7 +293,30 @@ OPPOSITE_CASES = {
     "must": "how",
     "how": "must",
 }
-"""Each case a question can name, and the one that excludes it."""
+"""Each case a question can name, and the one that excludes it; besides these, "done:" and "undone:"
+followed by an action (see _action): "a payment that was already released" is done:releas, "my
+client won't release the milestone" undone:releas, and each excludes the other."""
+_NEGATIONS = frozenset(
+    (
+        *("not", "never", "won't", "wont", "didn't", "didnt", "hasn't", "hasnt", "haven't", "havent"),
+        *("doesn't", "doesnt", "isn't", "isnt", "wasn't", "wasnt", "can't", "cant", "cannot"),
+        *("refuse", "refuses", "refused", "refusing"),
+    )
+)
+_IRREGULAR = {"paid": "pay", "withdrawn": "withdraw", "sent": "send", "given": "give", "gave": "give"}
+
+
+def _action(word: str) -> str:
+    """What a verb does, whatever its form: released and release are releas, paid is pay."""
+    return _IRREGULAR.get(word) or stem(word)
+
+
+def opposite_case(case: str) -> str:
+    """The case that excludes this one (see OPPOSITE_CASES)."""
+    kind, _, action = case.partition(":")
+    if action:
+        return f"{'undone' if kind == 'done' else 'done'}:{action}"
+    return OPPOSITE_CASES[case]
 
 
 def _asks_whether(before: list[str]) -> bool:
@@ -321,6 +344,10 @@ def question_cases(text: str) -> frozenset[str]:
                 found.add("must")
         elif word == "must" and following[:1] and following[0] in _PERSONS:
             found.add("must")
+        if word == "already" or word in _NEGATIONS:
+            done = next((w for w in following[:3] if w not in STOP_WORDS and w not in _NEGATIONS), None)
+            if done is not None:
+                found.add(f"{'done' if word == 'already' else 'undone'}:{_action(done)}")
     return frozenset(found)
 
 
