@@ -303,7 +303,14 @@ _NEGATIONS = frozenset(
         *("refuse", "refuses", "refused", "refusing"),
     )
 )
-_IRREGULAR = {"paid": "pay", "withdrawn": "withdraw", "sent": "send", "given": "give", "gave": "give"}
+_IRREGULAR = {
+    "paid": "pay",
+    "withdrawn": "withdraw",
+    "withdrew": "withdraw",
+    "sent": "send",
+    "given": "give",
+    "gave": "give",
+}
 
 
 def _action(word: str) -> str:
