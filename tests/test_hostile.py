@@ -371,7 +371,7 @@ CASES = [
 ]
 
 
-SLOW_CASES = frozenset({"100,000 lines on ask -"})
+SLOW_CASES = frozenset({"100,000 lines on ask -", "very long answer"})
 """Cases that take seconds of real processes: marked slow, run by CI's second step (pytest -m slow)."""
 
 
@@ -616,6 +616,7 @@ def _cache_files(cache: Path) -> list[Path]:
     return sorted(cache.rglob("*.idx"))
 
 
+@pytest.mark.slow
 def test_a_cache_with_a_damaged_length_is_replaced(tmp_path: Path) -> None:
     """A bit flip in the stored header length is ignored (no MemoryError), and the file is rewritten."""
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
@@ -682,6 +683,7 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+@pytest.mark.slow
 @pytest.mark.fork
 @pytest.mark.skipif(len(getattr(os, "sched_getaffinity", lambda _: ())(0)) < 2, reason="one core: no workers")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])  # by name: Windows has no SIGKILL to collect
@@ -803,6 +805,7 @@ def test_every_spelling_of_a_path_shares_one_cache_file(tmp_path: Path) -> None:
     assert len(list((tmp_path / "cache" / "upfaq").glob("*.idx"))) == 1
 
 
+@pytest.mark.slow
 def test_leftovers_of_killed_writes_are_cleaned_and_the_cache_is_bounded(tmp_path: Path) -> None:
     """Old .tmp-*.idx files go at the next write; past UPFAQ_CACHE_MB the least recently used files go."""
     cache = tmp_path / "cache" / "upfaq"
@@ -823,6 +826,7 @@ def test_leftovers_of_killed_writes_are_cleaned_and_the_cache_is_bounded(tmp_pat
     assert sum(p.stat().st_size for p in kept[:-1]) <= 1 << 20  # the newest is always kept
 
 
+@pytest.mark.slow
 def test_simultaneous_first_runs_build_the_index_once(tmp_path: Path) -> None:
     """Runs started together on an uncached knowledge base: one builds, the others wait and read its cache."""
     big = _big_kb(tmp_path / "big.toml", 6000)

@@ -34,7 +34,7 @@ texts = st.lists(st.one_of(st.text(max_size=40), nasty), max_size=8).map("".join
 words = st.sampled_from(["skype", "interview", "feedback", "dispute", "email", "fee", "contract", "how", "the", "zzz"])
 queries = st.one_of(texts, st.lists(words, min_size=1, max_size=6).map(" ".join))
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @contextlib.contextmanager

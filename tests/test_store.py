@@ -110,6 +110,7 @@ def test_a_slow_build_is_announced_and_a_cached_read_is_not(tmp_path: Path, monk
     assert len(told) == 2
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs a pseudo-terminal")
 @pytest.mark.parametrize("on_terminal", [True, False])
 def test_the_indexing_notice_shows_on_a_terminal_only_and_is_erased(tmp_path: Path, on_terminal: bool) -> None:
@@ -265,6 +266,7 @@ def test_no_cache_variable_turns_the_cache_off(tmp_path: Path) -> None:
     assert index.search("office intranet").matches and not cache.exists()
 
 
+@pytest.mark.slow
 def test_two_processes_at_once_both_answer_and_leave_a_sound_cache(tmp_path: Path) -> None:
     """Concurrent first runs race to write the cache; both answer, and the cache left behind is used."""
     path = kb_file(tmp_path)
